@@ -1,0 +1,1 @@
+//! The browser model (being written).

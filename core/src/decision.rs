@@ -1,0 +1,392 @@
+//! What the policy decided about one request: answer a preflight now, or let the handler run
+//! and decorate its response.
+//!
+//! ```
+//! use http::{Method, Request, StatusCode};
+//! use preflight::{Decision, Policy};
+//!
+//! let policy = Policy::builder().allowed_origins(["https://app.example.com"]).build().unwrap();
+//! let request = Request::builder()
+//!     .method(Method::OPTIONS)
+//!     .header("Origin", "https://app.example.com")
+//!     .header("Access-Control-Request-Method", "PUT")
+//!     .body(())
+//!     .unwrap();
+//! match policy.decide(request.method(), request.headers()) {
+//!     Decision::Preflight(preflight) => {
+//!         let response = preflight.into_response(());
+//!         assert_eq!(response.status(), StatusCode::NO_CONTENT);
+//!         assert_eq!(response.headers()["access-control-allow-methods"], "PUT");
+//!     }
+//!     Decision::Forward(_) => unreachable!("a preflight never reaches the handler"),
+//! }
+//! ```
+
+use std::fmt;
+
+use http::header::{
+    ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
+    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_MAX_AGE, CONTENT_LENGTH, VARY,
+};
+use http::{HeaderMap, HeaderName, HeaderValue, Response, StatusCode};
+
+use crate::origin::OriginRejection;
+use crate::policy::Policy;
+use crate::vary;
+
+/// `Access-Control-Allow-Private-Network`, answered to `Access-Control-Request-Private-Network`.
+pub const ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK: HeaderName =
+    HeaderName::from_static("access-control-allow-private-network");
+
+/// `Access-Control-Request-Private-Network`, sent by Chromium on preflights to private networks.
+pub const ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK: HeaderName =
+    HeaderName::from_static("access-control-request-private-network");
+
+pub(crate) const TRUE: HeaderValue = HeaderValue::from_static("true");
+pub(crate) const STAR: HeaderValue = HeaderValue::from_static("*");
+const ZERO: HeaderValue = HeaderValue::from_static("0");
+
+/// What to do with a request. Returned by [`Policy::decide`].
+#[derive(Debug)]
+pub enum Decision<'p> {
+    /// A CORS preflight: answer it with [`Preflight::into_response`] (or [`Preflight::status`]
+    /// and [`Preflight::write_headers`]) and do **not** call the handler, so that neither
+    /// authentication nor routing ever sees it.
+    Preflight(Preflight<'p>),
+    /// Any other request: call the handler, then pass its response headers to
+    /// [`Policy::apply`] with this value, whatever the status.
+    Forward(Actual),
+}
+
+/// The answer to a preflight: allowed (`204`, the CORS headers) or rejected (`403`, no
+/// `Access-Control-*` header at all).
+///
+/// ```
+/// use http::{HeaderMap, Method, StatusCode};
+/// use preflight::{Decision, Policy, Rejection};
+///
+/// let policy = Policy::builder().allowed_origins(["https://app.example.com"]).build().unwrap();
+/// let mut headers = HeaderMap::new();
+/// headers.insert("origin", "https://evil.example".parse().unwrap());
+/// headers.insert("access-control-request-method", "GET".parse().unwrap());
+/// let Decision::Preflight(preflight) = policy.decide(&Method::OPTIONS, &headers) else { panic!() };
+/// assert_eq!(preflight.rejection(), Some(Rejection::OriginNotAllowed));
+/// assert_eq!(preflight.status(), StatusCode::FORBIDDEN);
+/// ```
+#[derive(Debug)]
+pub struct Preflight<'p> {
+    policy: &'p Policy,
+    outcome: Result<AllowedPreflight, Rejection>,
+}
+
+#[derive(Debug)]
+pub(crate) struct AllowedPreflight {
+    /// The request's origin, or `None` to answer `*`.
+    pub(crate) origin: Option<HeaderValue>,
+    pub(crate) method: HeaderValue,
+    pub(crate) headers: Option<HeaderValue>,
+    pub(crate) private_network: bool,
+}
+
+impl<'p> Preflight<'p> {
+    pub(crate) fn new(policy: &'p Policy, outcome: Result<AllowedPreflight, Rejection>) -> Self {
+        Preflight { policy, outcome }
+    }
+
+    /// Whether the browser will be allowed to send the actual request.
+    ///
+    /// ```
+    /// # use http::{HeaderMap, Method};
+    /// # use preflight::{Decision, Policy};
+    /// let policy = Policy::builder().allowed_origins(["*"]).build().unwrap();
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert("origin", "https://any.example".parse().unwrap());
+    /// headers.insert("access-control-request-method", "DELETE".parse().unwrap());
+    /// let Decision::Preflight(p) = policy.decide(&Method::OPTIONS, &headers) else { panic!() };
+    /// assert!(p.is_allowed());
+    /// ```
+    pub fn is_allowed(&self) -> bool {
+        self.outcome.is_ok()
+    }
+
+    /// Why the preflight was rejected, or `None` when it is allowed.
+    ///
+    /// ```
+    /// # use http::{HeaderMap, Method};
+    /// # use preflight::{Decision, Policy, Rejection};
+    /// let policy = Policy::builder().allowed_origins(["https://app.example.com"]).build().unwrap();
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert("origin", "https://app.example.com".parse().unwrap());
+    /// headers.insert("access-control-request-method", "patch".parse().unwrap());
+    /// let Decision::Preflight(p) = policy.decide(&Method::OPTIONS, &headers) else { panic!() };
+    /// assert_eq!(p.rejection(), Some(Rejection::MethodCase));
+    /// ```
+    pub fn rejection(&self) -> Option<Rejection> {
+        self.outcome.as_ref().err().copied()
+    }
+
+    /// `204 No Content` when allowed, `403 Forbidden` when rejected.
+    ///
+    /// ```
+    /// # use http::{HeaderMap, Method, StatusCode};
+    /// # use preflight::{Decision, Policy};
+    /// let policy = Policy::builder().allowed_origins(["*"]).build().unwrap();
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert("origin", "null".parse().unwrap());
+    /// headers.insert("access-control-request-method", "GET".parse().unwrap());
+    /// let Decision::Preflight(p) = policy.decide(&Method::OPTIONS, &headers) else { panic!() };
+    /// assert_eq!(p.status(), StatusCode::FORBIDDEN);
+    /// ```
+    pub fn status(&self) -> StatusCode {
+        if self.outcome.is_ok() {
+            StatusCode::NO_CONTENT
+        } else {
+            StatusCode::FORBIDDEN
+        }
+    }
+
+    /// Writes the answer's headers into `headers` (meant for an empty map).
+    ///
+    /// Allowed:
+    /// ```text
+    /// Access-Control-Allow-Origin: https://app.example.com   (or * when any origin is allowed)
+    /// Access-Control-Allow-Methods: PUT                      (the requested method)
+    /// Access-Control-Allow-Headers: authorization            (the requested names, if any)
+    /// Access-Control-Allow-Credentials: true                 (when enabled)
+    /// Access-Control-Max-Age: 7200
+    /// Access-Control-Allow-Private-Network: true             (only when asked and enabled)
+    /// Vary: Origin, Access-Control-Request-Method, Access-Control-Request-Headers
+    /// Content-Length: 0
+    /// ```
+    /// Rejected: only `Vary` and `Content-Length: 0`.
+    ///
+    /// ```
+    /// # use http::{HeaderMap, Method};
+    /// # use preflight::{Decision, Policy};
+    /// let policy = Policy::builder().allowed_origins(["https://app.example.com"]).max_age(600).build().unwrap();
+    /// let mut request = HeaderMap::new();
+    /// request.insert("origin", "https://app.example.com".parse().unwrap());
+    /// request.insert("access-control-request-method", "PUT".parse().unwrap());
+    /// request.insert("access-control-request-headers", "authorization".parse().unwrap());
+    /// let Decision::Preflight(p) = policy.decide(&Method::OPTIONS, &request) else { panic!() };
+    /// let mut answer = HeaderMap::new();
+    /// p.write_headers(&mut answer);
+    /// assert_eq!(answer["access-control-allow-origin"], "https://app.example.com");
+    /// assert_eq!(answer["access-control-allow-headers"], "authorization");
+    /// assert_eq!(answer["access-control-max-age"], "600");
+    /// ```
+    pub fn write_headers(&self, headers: &mut HeaderMap) {
+        let policy = self.policy;
+        headers.insert(
+            VARY,
+            if policy.origins().is_any() {
+                vary::PREFLIGHT_ANY_ORIGIN
+            } else {
+                vary::PREFLIGHT
+            },
+        );
+        headers.insert(CONTENT_LENGTH, ZERO);
+        let Ok(allowed) = &self.outcome else {
+            return;
+        };
+        headers.insert(
+            ACCESS_CONTROL_ALLOW_ORIGIN,
+            allowed.origin.clone().unwrap_or(STAR),
+        );
+        headers.insert(ACCESS_CONTROL_ALLOW_METHODS, allowed.method.clone());
+        if let Some(names) = &allowed.headers {
+            headers.insert(ACCESS_CONTROL_ALLOW_HEADERS, names.clone());
+        }
+        if policy.allows_credentials() {
+            headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
+        }
+        headers.insert(ACCESS_CONTROL_MAX_AGE, policy.max_age_value().clone());
+        if allowed.private_network {
+            headers.insert(ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, TRUE);
+        }
+    }
+
+    /// The whole answer with `body` (an empty body of the platform's type).
+    ///
+    /// ```
+    /// # use http::{HeaderMap, Method, StatusCode};
+    /// # use preflight::{Decision, Policy};
+    /// let policy = Policy::builder().allowed_origins(["https://app.example.com"]).build().unwrap();
+    /// let mut request = HeaderMap::new();
+    /// request.insert("origin", "https://app.example.com".parse().unwrap());
+    /// request.insert("access-control-request-method", "DELETE".parse().unwrap());
+    /// let Decision::Preflight(p) = policy.decide(&Method::OPTIONS, &request) else { panic!() };
+    /// let response: http::Response<String> = p.into_response(String::new());
+    /// assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    /// assert_eq!(response.headers()["content-length"], "0");
+    /// ```
+    pub fn into_response<B>(self, body: B) -> Response<B> {
+        let mut response = Response::new(body);
+        *response.status_mut() = self.status();
+        self.write_headers(response.headers_mut());
+        response
+    }
+}
+
+/// A request that goes to the handler; its response is finished by [`Policy::apply`].
+///
+/// ```
+/// use http::{HeaderMap, Method};
+/// use preflight::{Decision, Policy};
+///
+/// let policy = Policy::builder().allowed_origins(["https://app.example.com"]).build().unwrap();
+/// let mut request = HeaderMap::new();
+/// request.insert("origin", "https://app.example.com".parse().unwrap());
+/// let Decision::Forward(actual) = policy.decide(&Method::GET, &request) else { panic!() };
+/// assert!(actual.is_cors() && actual.is_allowed());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actual {
+    pub(crate) kind: ActualKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ActualKind {
+    /// No `Origin`: not a CORS request.
+    NotCors,
+    /// Allowed; the value is the request's origin, echoed in `Access-Control-Allow-Origin`.
+    Allowed(HeaderValue),
+    /// Allowed by `*`.
+    AllowedAny,
+    /// From an origin that is not allowed (or a malformed or repeated `Origin`).
+    Disallowed,
+}
+
+impl Actual {
+    /// Whether the request carried an `Origin` (and so is a CORS request).
+    ///
+    /// ```
+    /// # use http::{HeaderMap, Method};
+    /// # use preflight::{Decision, Policy};
+    /// let policy = Policy::builder().allowed_origins(["https://app.example.com"]).build().unwrap();
+    /// let Decision::Forward(actual) = policy.decide(&Method::GET, &HeaderMap::new()) else { panic!() };
+    /// assert!(!actual.is_cors());
+    /// ```
+    pub fn is_cors(&self) -> bool {
+        !matches!(self.kind, ActualKind::NotCors)
+    }
+
+    /// Whether the response will let the calling page read it.
+    ///
+    /// ```
+    /// # use http::{HeaderMap, Method};
+    /// # use preflight::{Decision, Policy};
+    /// let policy = Policy::builder().allowed_origins(["https://app.example.com"]).build().unwrap();
+    /// let mut request = HeaderMap::new();
+    /// request.insert("origin", "https://app.example.com.evil.net".parse().unwrap());
+    /// let Decision::Forward(actual) = policy.decide(&Method::GET, &request) else { panic!() };
+    /// assert!(!actual.is_allowed());
+    /// ```
+    pub fn is_allowed(&self) -> bool {
+        matches!(self.kind, ActualKind::Allowed(_) | ActualKind::AllowedAny)
+    }
+}
+
+/// Why a preflight was rejected. Carries no data, so rejecting never allocates; the request's
+/// values are in the `warn` log line written when it happens.
+///
+/// ```
+/// use preflight::Rejection;
+/// assert!(Rejection::MethodCase.to_string().contains("as written"));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Rejection {
+    /// The `Origin` value cannot be an allowed origin (empty, `null`, malformed, too long).
+    Origin(OriginRejection),
+    /// More than one `Origin` line.
+    DuplicateOrigin,
+    /// The origin is not in `CORS_ALLOWED_ORIGINS`.
+    OriginNotAllowed,
+    /// More than one `Access-Control-Request-Method` line.
+    DuplicateMethod,
+    /// `Access-Control-Request-Method` is not a method name, or is too long.
+    MethodInvalid,
+    /// The method is allowed only in another case (`patch` for `PATCH`).
+    MethodCase,
+    /// The method is not in `CORS_ALLOWED_METHODS`.
+    MethodNotAllowed,
+    /// More than one `Access-Control-Request-Headers` line.
+    DuplicateHeaders,
+    /// `Access-Control-Request-Headers` is longer than any browser sends.
+    HeadersTooLong,
+    /// More names in `Access-Control-Request-Headers` than the cap.
+    HeadersTooMany,
+    /// A name in `Access-Control-Request-Headers` is longer than the cap.
+    HeaderNameTooLong,
+    /// An empty item or an invalid name in `Access-Control-Request-Headers`.
+    HeadersMalformed,
+    /// A requested header is not in `CORS_ALLOWED_HEADERS`.
+    HeaderNotAllowed,
+    /// Private network access was asked for and `CORS_ALLOW_PRIVATE_NETWORK` is off.
+    PrivateNetworkNotAllowed,
+}
+
+impl Rejection {
+    /// The variable to change when the rejected request should have been allowed.
+    ///
+    /// ```
+    /// assert_eq!(preflight::Rejection::HeaderNotAllowed.variable(), Some("CORS_ALLOWED_HEADERS"));
+    /// assert_eq!(preflight::Rejection::DuplicateOrigin.variable(), None);
+    /// ```
+    pub fn variable(self) -> Option<&'static str> {
+        use crate::vars;
+        match self {
+            Rejection::OriginNotAllowed => Some(vars::ALLOWED_ORIGINS),
+            Rejection::MethodCase | Rejection::MethodNotAllowed => Some(vars::ALLOWED_METHODS),
+            Rejection::HeaderNotAllowed => Some(vars::ALLOWED_HEADERS),
+            Rejection::PrivateNetworkNotAllowed => Some(vars::ALLOW_PRIVATE_NETWORK),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Rejection::Origin(why) => write!(f, "{why}"),
+            Rejection::DuplicateOrigin => f.write_str("the request has more than one Origin header"),
+            Rejection::OriginNotAllowed => f.write_str("the origin is not in CORS_ALLOWED_ORIGINS"),
+            Rejection::DuplicateMethod => {
+                f.write_str("the request has more than one Access-Control-Request-Method header")
+            }
+            Rejection::MethodInvalid => {
+                f.write_str("Access-Control-Request-Method is not a valid method name")
+            }
+            Rejection::MethodCase => f.write_str(
+                "the method is in CORS_ALLOWED_METHODS only in another case; methods compare case-sensitively and fetch() sends methods other than DELETE, GET, HEAD, OPTIONS, POST and PUT as written (`patch` stays `patch`): write the method in upper case in the script",
+            ),
+            Rejection::MethodNotAllowed => f.write_str("the method is not in CORS_ALLOWED_METHODS"),
+            Rejection::DuplicateHeaders => f.write_str(
+                "the request has more than one Access-Control-Request-Headers header",
+            ),
+            Rejection::HeadersTooLong => {
+                f.write_str("Access-Control-Request-Headers is longer than any browser sends")
+            }
+            Rejection::HeadersTooMany => write!(
+                f,
+                "Access-Control-Request-Headers names more than {} headers",
+                crate::headers::MAX_REQUEST_HEADER_NAMES
+            ),
+            Rejection::HeaderNameTooLong => write!(
+                f,
+                "Access-Control-Request-Headers has a name longer than {} bytes",
+                crate::headers::MAX_HEADER_NAME_LEN
+            ),
+            Rejection::HeadersMalformed => f.write_str(
+                "Access-Control-Request-Headers has an empty item or an invalid header name",
+            ),
+            Rejection::HeaderNotAllowed => {
+                f.write_str("a requested header is not in CORS_ALLOWED_HEADERS")
+            }
+            Rejection::PrivateNetworkNotAllowed => f.write_str(
+                "the preflight asks for private network access (Access-Control-Request-Private-Network: true) and CORS_ALLOW_PRIVATE_NETWORK is not true",
+            ),
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! # preflight
+//!
+//! CORS for serverless Rust. One policy, read from `CORS_*` variables and validated once per
+//! cold start, answers preflights before any handler or authentication runs, and decorates
+//! every real response (errors included) exactly as browsers check them.
+//!
+//! This crate is the platform-independent core, in terms of the [`http`] crate. The adapters
+//! (`preflight-lambda`, `preflight-vercel`, `preflight-worker`) translate their platform's
+//! types and call it; with the `tower` feature, [`layer::CorsLayer`] wraps any tower service.
+//!
+//! ```
+//! use http::{HeaderMap, Method, StatusCode};
+//! use preflight::{Decision, Policy};
+//!
+//! // At cold start: usually `Policy::from_env_cached()`, reading CORS_ALLOWED_ORIGINS etc.
+//! let policy = Policy::builder()
+//!     .allowed_origins(["https://app.example.com"])
+//!     .expose_headers(["X-Request-Id"])
+//!     .build()?;
+//!
+//! // Per request: decide before the handler runs.
+//! let mut request = HeaderMap::new();
+//! request.insert("origin", "https://app.example.com".parse()?);
+//! match policy.decide(&Method::GET, &request) {
+//!     Decision::Preflight(preflight) => {
+//!         let _answer: http::Response<()> = preflight.into_response(()); // no handler, no auth
+//!     }
+//!     Decision::Forward(actual) => {
+//!         let mut response = http::Response::new(());          // the handler's response
+//!         *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR; // errors included
+//!         policy.apply(&actual, response.headers_mut());
+//!         assert_eq!(response.headers()["access-control-allow-origin"], "https://app.example.com");
+//!         assert_eq!(response.headers()["access-control-expose-headers"], "X-Request-Id");
+//!         assert_eq!(response.headers()["vary"], "Origin");
+//!     }
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! CORS is not access control: a disallowed origin's actual request still reaches the handler
+//! (a browser only hides the response from the page, and non-browser clients ignore CORS).
+//! Authenticate requests as you would without CORS.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+
+pub mod browser;
+mod config;
+mod decision;
+mod headers;
+#[cfg(feature = "tower")]
+pub mod layer;
+mod methods;
+mod origin;
+mod policy;
+mod problem;
+mod suffix;
+mod vary;
+
+pub use config::{Builder, Settings, DEFAULT_MAX_AGE, MAX_MAX_AGE};
+pub use decision::{
+    Actual, Decision, Preflight, Rejection, ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK,
+    ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK,
+};
+pub use headers::{
+    DEFAULT_HEADERS, MAX_HEADER_NAME_LEN, MAX_REQUEST_HEADERS_LEN, MAX_REQUEST_HEADER_NAMES,
+};
+pub use methods::{DEFAULT_METHODS, MAX_METHOD_LEN};
+pub use origin::{Origin, OriginRejection, Scheme, MAX_ORIGIN_LEN};
+pub use policy::Policy;
+pub use problem::{ConfigError, Problem, Severity};
+
+/// The names of the environment variables (and Workers bindings) a policy is read from.
+///
+/// | variable | meaning | default |
+/// |---|---|---|
+/// | `CORS_ALLOWED_ORIGINS` | exact origins, `https://*.example.com`, `http://localhost:*`, or `*` alone | required |
+/// | `CORS_ALLOWED_METHODS` | methods, or `*` | `GET,HEAD,POST,PUT,PATCH,DELETE` |
+/// | `CORS_ALLOWED_HEADERS` | request header names, or `*` | `Authorization,Content-Type` |
+/// | `CORS_EXPOSE_HEADERS` | response headers scripts may read | none |
+/// | `CORS_ALLOW_CREDENTIALS` | `true` or `false` | `false` |
+/// | `CORS_MAX_AGE` | preflight cache seconds, 0 to 86400 | `7200` |
+/// | `CORS_ALLOW_PRIVATE_NETWORK` | `true` or `false` | `false` |
+///
+/// ```
+/// assert_eq!(preflight::vars::ALL.len(), 7);
+/// assert_eq!(preflight::vars::ALLOWED_ORIGINS, "CORS_ALLOWED_ORIGINS");
+/// ```
+pub mod vars {
+    /// Comma-separated allowed origins. Required.
+    pub const ALLOWED_ORIGINS: &str = "CORS_ALLOWED_ORIGINS";
+    /// Comma-separated allowed methods, or `*`.
+    pub const ALLOWED_METHODS: &str = "CORS_ALLOWED_METHODS";
+    /// Comma-separated allowed request headers, or `*`.
+    pub const ALLOWED_HEADERS: &str = "CORS_ALLOWED_HEADERS";
+    /// Comma-separated response headers scripts may read.
+    pub const EXPOSE_HEADERS: &str = "CORS_EXPOSE_HEADERS";
+    /// `true` to allow cookies and `Authorization` on cross-origin requests.
+    pub const ALLOW_CREDENTIALS: &str = "CORS_ALLOW_CREDENTIALS";
+    /// Seconds browsers may cache a preflight answer.
+    pub const MAX_AGE: &str = "CORS_MAX_AGE";
+    /// `true` to answer Private Network Access preflights.
+    pub const ALLOW_PRIVATE_NETWORK: &str = "CORS_ALLOW_PRIVATE_NETWORK";
+    /// Every variable, in the order of the documentation.
+    pub const ALL: [&str; 7] = [
+        ALLOWED_ORIGINS,
+        ALLOWED_METHODS,
+        ALLOWED_HEADERS,
+        EXPOSE_HEADERS,
+        ALLOW_CREDENTIALS,
+        MAX_AGE,
+        ALLOW_PRIVATE_NETWORK,
+    ];
+}

@@ -1,0 +1,214 @@
+//! Methods: `CORS_ALLOWED_METHODS` and the preflight's `Access-Control-Request-Method`.
+//!
+//! The answer always names exactly the requested method, even `GET`, `HEAD` or `POST`:
+//!
+//! ```text
+//! Access-Control-Request-Method: PUT      (request)
+//! Access-Control-Allow-Methods: PUT       (answer)
+//! ```
+//!
+//! Methods compare case-sensitively, as browsers do. Browsers upper-case only `DELETE`, `GET`,
+//! `HEAD`, `OPTIONS`, `POST` and `PUT`; `fetch(url, {method: 'patch'})` sends `patch`, which a
+//! configured `PATCH` does not allow.
+
+use crate::problem::Problem;
+use crate::vars;
+
+/// Longest method name looked at in a request; longer ones are refused unread.
+pub const MAX_METHOD_LEN: usize = 64;
+
+/// Methods browsers refuse to send from scripts.
+const FORBIDDEN: [&str; 3] = ["CONNECT", "TRACE", "TRACK"];
+
+/// Methods browsers upper-case before sending.
+const NORMALIZED: [&str; 6] = ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"];
+
+/// The default of `CORS_ALLOWED_METHODS`.
+pub const DEFAULT_METHODS: &str = "GET,HEAD,POST,PUT,PATCH,DELETE";
+
+/// Whether `bytes` is an HTTP token (RFC 9110 `tchar`s, at least one).
+pub(crate) fn is_token(bytes: &[u8]) -> bool {
+    !bytes.is_empty()
+        && bytes.iter().all(|&b| {
+            b.is_ascii_alphanumeric()
+                || matches!(
+                    b,
+                    b'!' | b'#'
+                        | b'$'
+                        | b'%'
+                        | b'&'
+                        | b'\''
+                        | b'*'
+                        | b'+'
+                        | b'-'
+                        | b'.'
+                        | b'^'
+                        | b'_'
+                        | b'`'
+                        | b'|'
+                        | b'~'
+                )
+        })
+}
+
+/// The compiled `CORS_ALLOWED_METHODS`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum AllowedMethods {
+    /// `*`: any method (the answer still names the one requested).
+    Any,
+    /// These names, compared byte for byte.
+    List(Vec<Box<str>>),
+}
+
+/// Why a requested method was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum MethodCheck {
+    Allowed,
+    /// Not a token, or too long.
+    Invalid,
+    /// Allowed in another case (`patch` for `PATCH`).
+    WrongCase,
+    NotAllowed,
+}
+
+impl AllowedMethods {
+    /// Parses the entries of `CORS_ALLOWED_METHODS`, adding every problem found.
+    pub(crate) fn parse(entries: &[&str], problems: &mut Vec<Problem>) -> AllowedMethods {
+        let var = vars::ALLOWED_METHODS;
+        if entries.contains(&"*") {
+            if entries.len() > 1 {
+                problems.push(Problem::error(
+                    var,
+                    Some("*"),
+                    "`*` means every method and must stand alone",
+                    "write either `*` or a list of methods",
+                ));
+            }
+            return AllowedMethods::Any;
+        }
+        let mut list: Vec<Box<str>> = Vec::with_capacity(entries.len());
+        for &entry in entries {
+            if !is_token(entry.as_bytes()) {
+                problems.push(Problem::error(
+                    var,
+                    Some(entry),
+                    "is not a method name (letters, digits and !#$%&'*+-.^_`|~ only)",
+                    "write method names such as GET, PUT, DELETE, separated by commas",
+                ));
+                continue;
+            }
+            let upper = entry.to_ascii_uppercase();
+            if FORBIDDEN.contains(&upper.as_str()) {
+                problems.push(Problem::error(
+                    var,
+                    Some(entry),
+                    "is a forbidden method: browsers never let scripts send it, so allowing it does nothing",
+                    format!("remove {entry}"),
+                ));
+                continue;
+            }
+            let name = if NORMALIZED.contains(&upper.as_str()) {
+                if entry != upper {
+                    problems.push(Problem::warning(
+                        var,
+                        Some(entry),
+                        format!("browsers upper-case `{entry}` to `{upper}` before sending it; it is allowed as `{upper}`"),
+                        format!("write {upper}"),
+                    ));
+                }
+                upper
+            } else {
+                if entry != upper {
+                    problems.push(Problem::warning(
+                        var,
+                        Some(entry),
+                        format!("methods compare case-sensitively and browsers send `{entry}` exactly as a script writes it; this allows `fetch(url, {{method: '{entry}'}})` but not `{upper}`"),
+                        format!("write {upper} unless your scripts send `{entry}` in lower case"),
+                    ));
+                }
+                entry.to_string()
+            };
+            list.push(name.into_boxed_str());
+        }
+        AllowedMethods::List(list)
+    }
+
+    /// Checks a requested method. Never allocates.
+    pub(crate) fn check(&self, method: &[u8]) -> MethodCheck {
+        if method.len() > MAX_METHOD_LEN || !is_token(method) {
+            return MethodCheck::Invalid;
+        }
+        match self {
+            AllowedMethods::Any => MethodCheck::Allowed,
+            AllowedMethods::List(list) => {
+                if list.iter().any(|m| m.as_bytes() == method) {
+                    MethodCheck::Allowed
+                } else if list
+                    .iter()
+                    .any(|m| m.as_bytes().eq_ignore_ascii_case(method))
+                {
+                    MethodCheck::WrongCase
+                } else {
+                    MethodCheck::NotAllowed
+                }
+            }
+        }
+    }
+
+    /// The methods, for `Display`.
+    pub(crate) fn names(&self) -> Vec<&str> {
+        match self {
+            AllowedMethods::Any => vec!["*"],
+            AllowedMethods::List(list) => list.iter().map(|m| &**m).collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(entries: &[&str]) -> (AllowedMethods, Vec<Problem>) {
+        let mut problems = Vec::new();
+        (AllowedMethods::parse(entries, &mut problems), problems)
+    }
+
+    #[test]
+    fn methods_compare_case_sensitively() {
+        let (m, problems) = parse(&["GET", "PATCH"]);
+        assert!(problems.is_empty());
+        assert_eq!(m.check(b"PATCH"), MethodCheck::Allowed);
+        assert_eq!(m.check(b"patch"), MethodCheck::WrongCase);
+        assert_eq!(m.check(b"PUT"), MethodCheck::NotAllowed);
+        assert_eq!(m.check(b"PU T"), MethodCheck::Invalid);
+        assert_eq!(m.check(b""), MethodCheck::Invalid);
+        assert_eq!(m.check(&[b'A'; 65]), MethodCheck::Invalid);
+    }
+
+    #[test]
+    fn normalized_methods_are_upper_cased_with_a_warning() {
+        let (m, problems) = parse(&["get", "patch"]);
+        assert_eq!(m.check(b"GET"), MethodCheck::Allowed);
+        assert_eq!(m.check(b"patch"), MethodCheck::Allowed);
+        assert_eq!(m.check(b"PATCH"), MethodCheck::WrongCase);
+        assert_eq!(problems.len(), 2);
+        assert!(problems[0].reason().contains("upper-case"));
+        assert!(problems[1].reason().contains("case-sensitively"));
+    }
+
+    #[test]
+    fn forbidden_and_invalid_methods_are_errors() {
+        let (_, problems) = parse(&["CONNECT", "trace", "TRACK", "GE T", "GET;"]);
+        assert_eq!(problems.len(), 5, "{problems:?}");
+        assert!(problems[0].reason().contains("forbidden"));
+        let (_, problems) = parse(&["*", "GET"]);
+        assert!(problems[0].reason().contains("alone"));
+    }
+
+    #[test]
+    fn star_allows_any_token() {
+        let (m, _) = parse(&["*"]);
+        assert_eq!(m.check(b"PROPFIND"), MethodCheck::Allowed);
+        assert_eq!(m.check(b"bad method"), MethodCheck::Invalid);
+    }
+}

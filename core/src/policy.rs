@@ -1,0 +1,465 @@
+//! [`Policy`]: the validated, immutable, precomputed CORS policy, and the two calls the
+//! adapters make on every request: [`Policy::decide`] and [`Policy::apply`].
+
+use std::fmt;
+
+use http::header::{
+    ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
+    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE,
+    ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN,
+};
+use http::{HeaderMap, HeaderName, HeaderValue, Method};
+use once_cell::sync::OnceCell;
+
+use crate::config::{Builder, Settings};
+use crate::decision::{
+    Actual, ActualKind, AllowedPreflight, Decision, Preflight, Rejection,
+    ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK, STAR, TRUE,
+};
+use crate::headers::{AllowedHeaders, HeadersCheck};
+use crate::methods::{AllowedMethods, MethodCheck};
+use crate::origin::{AllowedOrigin, Origin, OriginSet};
+use crate::problem::{ConfigError, Problem};
+use crate::vary;
+
+/// A validated CORS policy, compiled once (at cold start) into look-up tables and ready-made
+/// header values. Immutable and `Send + Sync`: share one per process.
+///
+/// Build it from the `CORS_*` environment variables ([`Policy::from_env`],
+/// [`Policy::from_env_cached`]), from any key look-up ([`Policy::from_lookup`], for Workers
+/// bindings), from a [`Settings`] value (which serde can fill from a file), or with the typed
+/// [`Policy::builder`]. All of them go through the same validation.
+///
+/// ```
+/// use preflight::Policy;
+///
+/// let policy = Policy::builder()
+///     .allowed_origins(["https://app.example.com", "https://*.preview.example.com"])
+///     .allow_credentials(true)
+///     .expose_headers(["X-Request-Id"])
+///     .build()
+///     .expect("a valid policy");
+/// assert!(policy.allows_origin("https://pr-42.preview.example.com"));
+/// assert!(!policy.allows_origin("https://app.example.com.evil.net"));
+/// ```
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub(crate) entries: Vec<AllowedOrigin>,
+    pub(crate) origins: OriginSet,
+    pub(crate) methods: AllowedMethods,
+    pub(crate) headers: AllowedHeaders,
+    pub(crate) credentials: bool,
+    pub(crate) private_network: bool,
+    pub(crate) max_age: u64,
+    pub(crate) max_age_value: HeaderValue,
+    pub(crate) expose: Option<HeaderValue>,
+    pub(crate) warnings: Vec<Problem>,
+}
+
+/// Every `Access-Control-*` response header a browser reads. The policy owns them: whatever a
+/// handler set is removed.
+const CORS_RESPONSE_HEADERS: [HeaderName; 7] = [
+    ACCESS_CONTROL_ALLOW_ORIGIN,
+    ACCESS_CONTROL_ALLOW_CREDENTIALS,
+    ACCESS_CONTROL_ALLOW_METHODS,
+    ACCESS_CONTROL_ALLOW_HEADERS,
+    ACCESS_CONTROL_EXPOSE_HEADERS,
+    ACCESS_CONTROL_MAX_AGE,
+    ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK,
+];
+
+impl Policy {
+    /// A typed builder; [`Builder::build`] validates like the environment path does.
+    ///
+    /// ```
+    /// let policy = preflight::Policy::builder().allowed_origins(["http://localhost:*"]).build().unwrap();
+    /// assert!(policy.allows_origin("http://localhost:5173"));
+    /// ```
+    pub fn builder() -> Builder {
+        Builder::default()
+    }
+
+    /// Reads the `CORS_*` process environment variables and validates them. Unknown `CORS_*`
+    /// variables become warnings with a did-you-mean.
+    ///
+    /// ```
+    /// // With CORS_ALLOWED_ORIGINS unset this is an error, never an open policy.
+    /// # std::env::remove_var("CORS_ALLOWED_ORIGINS");
+    /// let err = preflight::Policy::from_env().unwrap_err();
+    /// assert_eq!(err.problems()[0].variable(), "CORS_ALLOWED_ORIGINS");
+    /// ```
+    pub fn from_env() -> Result<Policy, ConfigError> {
+        Settings::from_env().build()
+    }
+
+    /// Reads the settings through any key look-up (`CORS_ALLOWED_ORIGINS` etc.), e.g. a
+    /// Cloudflare Workers `Env`, and validates them.
+    ///
+    /// ```
+    /// let vars = std::collections::HashMap::from([("CORS_ALLOWED_ORIGINS", "https://app.example.com")]);
+    /// let policy = preflight::Policy::from_lookup(|key| vars.get(key).map(|v| v.to_string())).unwrap();
+    /// assert!(policy.allows_origin("https://app.example.com"));
+    /// ```
+    pub fn from_lookup(lookup: impl FnMut(&str) -> Option<String>) -> Result<Policy, ConfigError> {
+        Settings::from_lookup(lookup).build()
+    }
+
+    /// [`Policy::from_env`] once per process (per cold start), logging the outcome once
+    /// through `tracing`: every error at `error`, every warning at `warn`. Later calls return
+    /// the same result without reading the environment again.
+    ///
+    /// ```no_run
+    /// match preflight::Policy::from_env_cached() {
+    ///     Ok(policy) => { /* serve with it */ }
+    ///     Err(err) => { /* answer 500 without CORS headers; err lists every problem */ }
+    /// }
+    /// ```
+    pub fn from_env_cached() -> Result<&'static Policy, &'static ConfigError> {
+        static POLICY: OnceCell<Result<Policy, ConfigError>> = OnceCell::new();
+        POLICY
+            .get_or_init(|| {
+                let result = Policy::from_env();
+                log_outcome(&result);
+                result
+            })
+            .as_ref()
+    }
+
+    /// Decides what to do with a request from its method and headers (the body is never
+    /// needed). Never allocates when the answer is a rejection or the request has no
+    /// `Origin`; logs a rejected preflight once, at `warn`, with the rule that failed.
+    ///
+    /// | request | decision |
+    /// |---|---|
+    /// | `OPTIONS` + `Origin` + `Access-Control-Request-Method` | [`Decision::Preflight`]: allowed `204` or rejected `403` |
+    /// | anything else | [`Decision::Forward`]: run the handler, then [`Policy::apply`] |
+    ///
+    /// ```
+    /// use http::{HeaderMap, Method};
+    /// use preflight::{Decision, Policy};
+    ///
+    /// let policy = Policy::builder().allowed_origins(["https://app.example.com"]).build().unwrap();
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert("origin", "https://app.example.com".parse().unwrap());
+    /// // OPTIONS without Access-Control-Request-Method is an ordinary request.
+    /// assert!(matches!(policy.decide(&Method::OPTIONS, &headers), Decision::Forward(_)));
+    /// headers.insert("access-control-request-method", "PUT".parse().unwrap());
+    /// assert!(matches!(policy.decide(&Method::OPTIONS, &headers), Decision::Preflight(_)));
+    /// ```
+    pub fn decide(&self, method: &Method, headers: &HeaderMap) -> Decision<'_> {
+        let mut origins = headers.get_all(ORIGIN).iter();
+        let origin = origins.next();
+        let repeated_origin = origins.next().is_some();
+        let preflight =
+            method == Method::OPTIONS && headers.contains_key(ACCESS_CONTROL_REQUEST_METHOD);
+        match origin {
+            None => Decision::Forward(Actual {
+                kind: ActualKind::NotCors,
+            }),
+            Some(origin) if preflight => {
+                let outcome = self.check_preflight(origin, repeated_origin, headers);
+                if let Err(rejection) = &outcome {
+                    log_rejection(*rejection, origin, headers);
+                }
+                Decision::Preflight(Preflight::new(self, outcome))
+            }
+            Some(origin) => {
+                let kind = match self.check_origin(origin, repeated_origin) {
+                    Ok(()) if self.origins.is_any() => ActualKind::AllowedAny,
+                    Ok(()) => ActualKind::Allowed(origin.clone()),
+                    Err(rejection) => {
+                        tracing::debug!(
+                            origin = %Shown(origin.as_bytes()),
+                            rule = %rejection,
+                            "CORS: actual request from a disallowed origin; the handler runs, its response gets no CORS headers"
+                        );
+                        ActualKind::Disallowed
+                    }
+                };
+                Decision::Forward(Actual { kind })
+            }
+        }
+    }
+
+    /// Finishes a response the handler produced for a [`Decision::Forward`] request, whatever
+    /// its status (errors included): removes every `Access-Control-*` header the handler set,
+    /// then writes the policy's answer.
+    ///
+    /// | request | headers written |
+    /// |---|---|
+    /// | allowed origin | `Access-Control-Allow-Origin: <origin>`, `Access-Control-Allow-Credentials: true` (when enabled), `Access-Control-Expose-Headers` (when set), `Origin` merged into `Vary` |
+    /// | any origin (`*`), with or without `Origin` | `Access-Control-Allow-Origin: *`, `Access-Control-Expose-Headers` (when set); `Vary` untouched |
+    /// | disallowed origin, or no `Origin` | `Origin` merged into `Vary` |
+    ///
+    /// A `*` policy answers requests without `Origin` like CORS requests, as the Fetch
+    /// Standard advises ("CORS protocol and HTTP caches"), so that a shared cache can never
+    /// hand a CORS request a copy without `Access-Control-Allow-Origin`.
+    ///
+    /// ```
+    /// use http::{HeaderMap, Method};
+    /// use preflight::{Decision, Policy};
+    ///
+    /// let policy = Policy::builder().allowed_origins(["https://app.example.com"]).allow_credentials(true).build().unwrap();
+    /// let mut request = HeaderMap::new();
+    /// request.insert("origin", "https://app.example.com".parse().unwrap());
+    /// let Decision::Forward(actual) = policy.decide(&Method::GET, &request) else { panic!() };
+    ///
+    /// let mut response = HeaderMap::new();
+    /// response.insert("vary", "Accept-Encoding".parse().unwrap());
+    /// response.insert("access-control-allow-origin", "*".parse().unwrap()); // set by the handler: replaced
+    /// policy.apply(&actual, &mut response);
+    /// assert_eq!(response["access-control-allow-origin"], "https://app.example.com");
+    /// assert_eq!(response["access-control-allow-credentials"], "true");
+    /// assert_eq!(response["vary"], "Accept-Encoding, Origin");
+    /// ```
+    pub fn apply(&self, actual: &Actual, headers: &mut HeaderMap) {
+        strip_cors_headers(headers);
+        match &actual.kind {
+            ActualKind::Allowed(origin) => {
+                headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
+                if self.credentials {
+                    headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
+                }
+                if let Some(expose) = &self.expose {
+                    headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, expose.clone());
+                }
+                vary::add_origin(headers);
+            }
+            ActualKind::AllowedAny => self.write_any(headers),
+            ActualKind::NotCors if self.origins.is_any() => self.write_any(headers),
+            ActualKind::NotCors | ActualKind::Disallowed => vary::add_origin(headers),
+        }
+    }
+
+    fn write_any(&self, headers: &mut HeaderMap) {
+        headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, STAR);
+        if let Some(expose) = &self.expose {
+            headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, expose.clone());
+        }
+    }
+
+    /// Whether a request from `origin` (as a browser serializes it) is allowed.
+    ///
+    /// ```
+    /// let policy = preflight::Policy::builder().allowed_origins(["https://*.example.com"]).build().unwrap();
+    /// assert!(policy.allows_origin("https://a.example.com"));
+    /// assert!(!policy.allows_origin("https://example.com"));
+    /// assert!(!policy.allows_origin("null"));
+    /// ```
+    pub fn allows_origin(&self, origin: &str) -> bool {
+        Origin::parse(origin.as_bytes()).is_ok_and(|o| self.origins.allows(&o))
+    }
+
+    /// Whether `Access-Control-Allow-Credentials: true` is sent.
+    ///
+    /// ```
+    /// let policy = preflight::Policy::builder().allowed_origins(["https://a.example"]).build().unwrap();
+    /// assert!(!policy.allows_credentials());
+    /// ```
+    pub fn allows_credentials(&self) -> bool {
+        self.credentials
+    }
+
+    /// Whether any origin is allowed (`CORS_ALLOWED_ORIGINS=*`).
+    ///
+    /// ```
+    /// let policy = preflight::Policy::builder().allowed_origins(["*"]).build().unwrap();
+    /// assert!(policy.allows_any_origin());
+    /// ```
+    pub fn allows_any_origin(&self) -> bool {
+        self.origins.is_any()
+    }
+
+    /// The preflight cache time in seconds (`Access-Control-Max-Age`).
+    ///
+    /// ```
+    /// let policy = preflight::Policy::builder().allowed_origins(["*"]).build().unwrap();
+    /// assert_eq!(policy.max_age(), 7200);
+    /// ```
+    pub fn max_age(&self) -> u64 {
+        self.max_age
+    }
+
+    /// The warnings found while building the policy (it works, but maybe not as intended).
+    /// The adapters log them once at cold start.
+    ///
+    /// ```
+    /// let policy = preflight::Policy::builder().allowed_origins(["https://*.github.io"]).build().unwrap();
+    /// assert!(policy.warnings()[0].reason().contains("shared hosting"));
+    /// ```
+    pub fn warnings(&self) -> &[Problem] {
+        &self.warnings
+    }
+
+    pub(crate) fn origins(&self) -> &OriginSet {
+        &self.origins
+    }
+
+    pub(crate) fn max_age_value(&self) -> &HeaderValue {
+        &self.max_age_value
+    }
+
+    fn check_origin(&self, origin: &HeaderValue, repeated: bool) -> Result<(), Rejection> {
+        if repeated {
+            return Err(Rejection::DuplicateOrigin);
+        }
+        let parsed = Origin::parse(origin.as_bytes()).map_err(Rejection::Origin)?;
+        if self.origins.allows(&parsed) {
+            Ok(())
+        } else {
+            Err(Rejection::OriginNotAllowed)
+        }
+    }
+
+    fn check_preflight(
+        &self,
+        origin: &HeaderValue,
+        repeated_origin: bool,
+        headers: &HeaderMap,
+    ) -> Result<AllowedPreflight, Rejection> {
+        self.check_origin(origin, repeated_origin)?;
+        let method = single(headers, &ACCESS_CONTROL_REQUEST_METHOD)
+            .ok_or(Rejection::DuplicateMethod)?
+            .ok_or(Rejection::MethodInvalid)?;
+        match self.methods.check(method.as_bytes()) {
+            MethodCheck::Allowed => {}
+            MethodCheck::Invalid => return Err(Rejection::MethodInvalid),
+            MethodCheck::WrongCase => return Err(Rejection::MethodCase),
+            MethodCheck::NotAllowed => return Err(Rejection::MethodNotAllowed),
+        }
+        let requested =
+            single(headers, &ACCESS_CONTROL_REQUEST_HEADERS).ok_or(Rejection::DuplicateHeaders)?;
+        let requested = requested.filter(|v| !v.as_bytes().trim_ascii().is_empty());
+        if let Some(names) = requested {
+            match self.headers.check(names.as_bytes()).0 {
+                HeadersCheck::Allowed => {}
+                HeadersCheck::TooLong => return Err(Rejection::HeadersTooLong),
+                HeadersCheck::TooMany => return Err(Rejection::HeadersTooMany),
+                HeadersCheck::NameTooLong => return Err(Rejection::HeaderNameTooLong),
+                HeadersCheck::Malformed => return Err(Rejection::HeadersMalformed),
+                HeadersCheck::NotAllowed => return Err(Rejection::HeaderNotAllowed),
+            }
+        }
+        let private_network = headers
+            .get(ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK)
+            .is_some_and(|v| v.as_bytes() == b"true");
+        if private_network && !self.private_network {
+            return Err(Rejection::PrivateNetworkNotAllowed);
+        }
+        Ok(AllowedPreflight {
+            origin: (!self.origins.is_any()).then(|| origin.clone()),
+            method: method.clone(),
+            headers: requested.cloned(),
+            private_network,
+        })
+    }
+}
+
+/// The only value of a header: `Some(None)` when absent, `None` when repeated.
+fn single<'h>(headers: &'h HeaderMap, name: &HeaderName) -> Option<Option<&'h HeaderValue>> {
+    let mut values = headers.get_all(name).iter();
+    let first = values.next();
+    if values.next().is_some() {
+        None
+    } else {
+        Some(first)
+    }
+}
+
+/// Removes every `Access-Control-*` header from a response. Allocates only in the rare case
+/// of a non-standard `access-control-` header.
+fn strip_cors_headers(headers: &mut HeaderMap) {
+    for name in &CORS_RESPONSE_HEADERS {
+        headers.remove(name);
+    }
+    if headers
+        .keys()
+        .any(|k| k.as_str().starts_with("access-control-"))
+    {
+        let others: Vec<HeaderName> = headers
+            .keys()
+            .filter(|k| k.as_str().starts_with("access-control-"))
+            .cloned()
+            .collect();
+        for name in others {
+            headers.remove(name);
+        }
+    }
+}
+
+fn log_rejection(rejection: Rejection, origin: &HeaderValue, headers: &HeaderMap) {
+    let shown = |name: &HeaderName| {
+        Shown(
+            headers
+                .get(name)
+                .map(HeaderValue::as_bytes)
+                .unwrap_or_default(),
+        )
+    };
+    tracing::warn!(
+        origin = %Shown(origin.as_bytes()),
+        method = %shown(&ACCESS_CONTROL_REQUEST_METHOD),
+        headers = %shown(&ACCESS_CONTROL_REQUEST_HEADERS),
+        rule = %rejection,
+        fix = rejection.variable().unwrap_or("-"),
+        "CORS preflight rejected (403, no CORS headers): {rejection}"
+    );
+}
+
+fn log_outcome(result: &Result<Policy, ConfigError>) {
+    match result {
+        Ok(policy) => {
+            for warning in policy.warnings() {
+                tracing::warn!("CORS configuration: {warning}");
+            }
+            tracing::info!("CORS policy: {policy}");
+        }
+        Err(err) => tracing::error!("{err}"),
+    }
+}
+
+/// Shows request bytes in a log line safely: escaped, and cut at 200 bytes.
+struct Shown<'a>(&'a [u8]);
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const LIMIT: usize = 200;
+        let cut = self.0.len().min(LIMIT);
+        write!(f, "{}", self.0[..cut].escape_ascii())?;
+        if self.0.len() > LIMIT {
+            write!(f, "… ({} bytes)", self.0.len())?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Policy {
+    /// The compiled policy in one line of plain words.
+    ///
+    /// ```
+    /// let policy = preflight::Policy::builder().allowed_origins(["https://app.example.com"]).build().unwrap();
+    /// assert_eq!(
+    ///     policy.to_string(),
+    ///     "origins https://app.example.com; methods GET, HEAD, POST, PUT, PATCH, DELETE; \
+    ///      request headers authorization, content-type; exposed headers none; \
+    ///      credentials no; preflight cache 7200 s; private network no"
+    /// );
+    /// ```
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let origins: Vec<String> = self.entries.iter().map(ToString::to_string).collect();
+        write!(
+            f,
+            "origins {}; methods {}; request headers {}; exposed headers {}; credentials {}; preflight cache {} s; private network {}",
+            origins.join(", "),
+            self.methods.names().join(", "),
+            self.headers.names().join(", "),
+            self.expose
+                .as_ref()
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("none"),
+            if self.credentials { "yes" } else { "no" },
+            self.max_age,
+            if self.private_network { "yes" } else { "no" },
+        )
+    }
+}

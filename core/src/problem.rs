@@ -1,0 +1,248 @@
+//! Configuration problems: every mistake found while building a [`Policy`](crate::Policy),
+//! reported together.
+//!
+//! Each [`Problem`] names the variable, the entry that is wrong, why it is wrong and how to
+//! fix it. Errors stop the policy from being built ([`ConfigError`]); warnings are kept on the
+//! built policy ([`Policy::warnings`](crate::Policy::warnings)) and logged once by the adapters.
+
+use std::borrow::Cow;
+use std::fmt;
+
+/// How serious a [`Problem`] is.
+///
+/// ```
+/// use preflight::Severity;
+/// assert_eq!(Severity::Error.to_string(), "error");
+/// assert_eq!(Severity::Warning.to_string(), "warning");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Severity {
+    /// The policy cannot be built; nothing is served with CORS headers until it is fixed.
+    Error,
+    /// The policy works, but probably not as intended.
+    Warning,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        })
+    }
+}
+
+/// One mistake in the configuration: the variable, the entry, why, and the fix.
+///
+/// ```
+/// use preflight::{Policy, Severity};
+///
+/// let err = Policy::builder().allowed_origins(["https://app.example.com/"]).build().unwrap_err();
+/// let problem = &err.problems()[0];
+/// assert_eq!(problem.severity(), Severity::Error);
+/// assert_eq!(problem.variable(), "CORS_ALLOWED_ORIGINS");
+/// assert_eq!(problem.entry(), Some("https://app.example.com/"));
+/// assert!(problem.fix().contains("https://app.example.com"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    severity: Severity,
+    variable: Cow<'static, str>,
+    entry: Option<String>,
+    reason: String,
+    fix: String,
+}
+
+impl Problem {
+    pub(crate) fn error(
+        variable: impl Into<Cow<'static, str>>,
+        entry: Option<&str>,
+        reason: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Self {
+        Problem {
+            severity: Severity::Error,
+            variable: variable.into(),
+            entry: entry.map(str::to_owned),
+            reason: reason.into(),
+            fix: fix.into(),
+        }
+    }
+
+    pub(crate) fn warning(
+        variable: impl Into<Cow<'static, str>>,
+        entry: Option<&str>,
+        reason: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Self {
+        Problem {
+            severity: Severity::Warning,
+            ..Problem::error(variable, entry, reason, fix)
+        }
+    }
+
+    /// Error or warning.
+    ///
+    /// ```
+    /// # use preflight::{Policy, Severity};
+    /// let policy = Policy::builder().allowed_origins(["https://*.vercel.app"]).build().unwrap();
+    /// assert_eq!(policy.warnings()[0].severity(), Severity::Warning);
+    /// ```
+    pub fn severity(&self) -> Severity {
+        self.severity
+    }
+
+    /// The variable the problem is in, e.g. `CORS_ALLOWED_ORIGINS`.
+    ///
+    /// ```
+    /// # use preflight::Policy;
+    /// let err = Policy::builder().allowed_origins(["*"]).max_age(99999).build().unwrap_err();
+    /// assert_eq!(err.problems()[0].variable(), "CORS_MAX_AGE");
+    /// ```
+    pub fn variable(&self) -> &str {
+        &self.variable
+    }
+
+    /// The offending entry as it was written, when the problem is about one entry of a list
+    /// or one value.
+    ///
+    /// ```
+    /// # use preflight::Policy;
+    /// let err = Policy::builder().allowed_origins(["null"]).build().unwrap_err();
+    /// assert_eq!(err.problems()[0].entry(), Some("null"));
+    /// ```
+    pub fn entry(&self) -> Option<&str> {
+        self.entry.as_deref()
+    }
+
+    /// Why it is wrong, in plain words.
+    ///
+    /// ```
+    /// # use preflight::Policy;
+    /// let err = Policy::builder().allowed_origins(["null"]).build().unwrap_err();
+    /// assert!(err.problems()[0].reason().contains("sandboxed"));
+    /// ```
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+
+    /// How to fix it.
+    ///
+    /// ```
+    /// # use preflight::Policy;
+    /// let err = Policy::builder().allowed_origins(["app.example.com"]).build().unwrap_err();
+    /// assert!(err.problems()[0].fix().contains("https://app.example.com"));
+    /// ```
+    pub fn fix(&self) -> &str {
+        &self.fix
+    }
+}
+
+impl fmt::Display for Problem {
+    /// `error: CORS_ALLOWED_ORIGINS: "https://a.example/": <reason>. Fix: <fix>`
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.severity, self.variable)?;
+        if let Some(entry) = &self.entry {
+            write!(f, ": {entry:?}")?;
+        }
+        write!(f, ": {}", self.reason)?;
+        if !self.fix.is_empty() {
+            write!(f, ". Fix: {}", self.fix)?;
+        }
+        Ok(())
+    }
+}
+
+/// The configuration could not be turned into a [`Policy`](crate::Policy): every problem found,
+/// errors first, then warnings.
+///
+/// Its `Display` is a multi-line report meant for a cold-start log:
+///
+/// ```
+/// use preflight::Policy;
+///
+/// let err = Policy::builder()
+///     .allowed_origins(["https://app.example.com/", "null"])
+///     .allow_credentials(true)
+///     .max_age(100_000)
+///     .build()
+///     .unwrap_err();
+/// assert_eq!(err.errors().count(), 3);
+/// let report = err.to_string();
+/// assert!(report.starts_with("invalid CORS configuration: 3 errors"));
+/// assert!(report.contains("CORS_MAX_AGE"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    problems: Vec<Problem>,
+}
+
+impl ConfigError {
+    pub(crate) fn new(mut problems: Vec<Problem>) -> Self {
+        problems.sort_by_key(|p| p.severity);
+        ConfigError { problems }
+    }
+
+    /// Every problem: errors first, then warnings, each group in the order of the variables.
+    ///
+    /// ```
+    /// # use preflight::Policy;
+    /// let err = Policy::builder().build().unwrap_err();
+    /// assert_eq!(err.problems().len(), 1);
+    /// ```
+    pub fn problems(&self) -> &[Problem] {
+        &self.problems
+    }
+
+    /// Only the errors.
+    ///
+    /// ```
+    /// # use preflight::Policy;
+    /// let err = Policy::builder().allowed_origins(["https://*.vercel.app", "null"]).build().unwrap_err();
+    /// assert_eq!(err.errors().count(), 1);
+    /// ```
+    pub fn errors(&self) -> impl Iterator<Item = &Problem> {
+        self.problems
+            .iter()
+            .filter(|p| p.severity == Severity::Error)
+    }
+
+    /// Only the warnings.
+    ///
+    /// ```
+    /// # use preflight::Policy;
+    /// let err = Policy::builder().allowed_origins(["https://*.vercel.app", "null"]).build().unwrap_err();
+    /// assert_eq!(err.warnings().count(), 1);
+    /// ```
+    pub fn warnings(&self) -> impl Iterator<Item = &Problem> {
+        self.problems
+            .iter()
+            .filter(|p| p.severity == Severity::Warning)
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let errors = self.errors().count();
+        let warnings = self.problems.len() - errors;
+        write!(
+            f,
+            "invalid CORS configuration: {errors} error{}",
+            if errors == 1 { "" } else { "s" }
+        )?;
+        if warnings > 0 {
+            write!(
+                f,
+                " and {warnings} warning{}",
+                if warnings == 1 { "" } else { "s" }
+            )?;
+        }
+        f.write_str(" (no CORS headers are sent until this is fixed; nothing falls back to allowing every origin)")?;
+        for problem in &self.problems {
+            write!(f, "\n  - {problem}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigError {}
