@@ -130,7 +130,7 @@ impl<'p> Preflight<'p> {
     /// ```
     /// # use http::{HeaderMap, Method, StatusCode};
     /// # use preflight::{Decision, Policy};
-    /// let policy = Policy::builder().allowed_origins(["*"]).build().unwrap();
+    /// let policy = Policy::builder().allowed_origins(["https://app.example.com"]).build().unwrap();
     /// let mut headers = HeaderMap::new();
     /// headers.insert("origin", "null".parse().unwrap());
     /// headers.insert("access-control-request-method", "GET".parse().unwrap());

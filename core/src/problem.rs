@@ -179,7 +179,11 @@ pub struct ConfigError {
 
 impl ConfigError {
     pub(crate) fn new(mut problems: Vec<Problem>) -> Self {
-        problems.sort_by_key(|p| p.severity);
+        let order = |p: &Problem| {
+            let var = crate::vars::ALL.iter().position(|v| *v == p.variable);
+            (p.severity, var.unwrap_or(crate::vars::ALL.len()))
+        };
+        problems.sort_by_key(order);
         ConfigError { problems }
     }
 

@@ -1,0 +1,440 @@
+//! Configuration validation: every mistake is reported, all at once, naming the variable,
+//! the entry, why and the fix; nothing falls back to allowing every origin.
+
+use preflight::{ConfigError, Policy, Settings, Severity};
+
+fn build(vars: &[(&str, &str)]) -> Result<Policy, ConfigError> {
+    Settings::from_vars(vars.iter().copied()).build()
+}
+
+fn errors(vars: &[(&str, &str)]) -> ConfigError {
+    match build(vars) {
+        Ok(policy) => panic!("expected an error, got a policy: {policy}"),
+        Err(e) => e,
+    }
+}
+
+/// The single error for `CORS_ALLOWED_ORIGINS=<entry>`, with its reason and fix.
+fn origin_error(entry: &str) -> (String, String) {
+    let err = errors(&[("CORS_ALLOWED_ORIGINS", entry)]);
+    let problems: Vec<_> = err.errors().collect();
+    assert_eq!(problems.len(), 1, "{err}");
+    assert_eq!(problems[0].variable(), "CORS_ALLOWED_ORIGINS");
+    assert_eq!(problems[0].entry(), Some(entry));
+    (
+        problems[0].reason().to_string(),
+        problems[0].fix().to_string(),
+    )
+}
+
+#[test]
+fn missing_or_empty_origins_is_an_error_not_an_open_policy() {
+    for vars in [
+        vec![],
+        vec![("CORS_ALLOWED_ORIGINS", "")],
+        vec![("CORS_ALLOWED_ORIGINS", " , ")],
+    ] {
+        let err = errors(&vars);
+        let first = err.errors().next().unwrap();
+        assert_eq!(first.variable(), "CORS_ALLOWED_ORIGINS");
+        assert!(first.reason().contains("required"), "{err}");
+        assert!(first.fix().contains("https://app.example.com"), "{err}");
+    }
+}
+
+#[test]
+fn origin_grammar_errors_name_entry_reason_and_fix() {
+    let cases = [
+        (
+            "https://app.example.com/",
+            "trailing slash",
+            "https://app.example.com",
+        ),
+        (
+            "https://app.example.com/api",
+            "path",
+            "https://app.example.com",
+        ),
+        (
+            "https://app.example.com?x=1",
+            "query",
+            "https://app.example.com",
+        ),
+        (
+            "https://admin:pw@app.example.com",
+            "user info",
+            "https://app.example.com",
+        ),
+        (
+            "ftp://app.example.com",
+            "scheme `ftp`",
+            "https://app.example.com",
+        ),
+        ("app.example.com", "no scheme", "https://app.example.com"),
+        ("https://app.example.com:0", "out of range", "1 to 65535"),
+        (
+            "https://app.example.com:70000",
+            "out of range",
+            "1 to 65535",
+        ),
+        ("https://app.example.com:abc", "not a number", "1 to 65535"),
+        (
+            "https://app.example.com:08080",
+            "leading zero",
+            "1 to 65535",
+        ),
+        (
+            "https://app example.com",
+            "space",
+            "https://app,example.com",
+        ),
+        ("null", "sandboxed", "real http(s) origin"),
+        (
+            "https://*example.com",
+            "evilexample.com",
+            "https://*.example.com",
+        ),
+        ("https://app_1.example.com", "'_'", "letters, digits"),
+        ("https://app..example.com", "empty label", "letters, digits"),
+        ("https://bücher.example", "punycode", "xn--"),
+    ];
+    for (entry, reason, fix) in cases {
+        let (got_reason, got_fix) = origin_error(entry);
+        assert!(
+            got_reason.contains(reason),
+            "{entry}: reason {got_reason:?} lacks {reason:?}"
+        );
+        assert!(
+            got_fix.contains(fix),
+            "{entry}: fix {got_fix:?} lacks {fix:?}"
+        );
+    }
+}
+
+#[test]
+fn null_explains_why_it_is_never_trusted() {
+    let (reason, _) = origin_error("null");
+    assert!(reason.contains("any site"), "{reason}");
+}
+
+#[test]
+fn star_or_shared_patterns_with_credentials_are_refused() {
+    let err = errors(&[
+        ("CORS_ALLOWED_ORIGINS", "*"),
+        ("CORS_ALLOW_CREDENTIALS", "true"),
+    ]);
+    assert!(
+        err.to_string().contains("CORS_ALLOW_CREDENTIALS=true"),
+        "{err}"
+    );
+    for shared in [
+        "*.com",
+        "*.vercel.app",
+        "*.workers.dev",
+        "*.pages.dev",
+        "*.github.io",
+        "*.netlify.app",
+        "*.amazonaws.com",
+        "*.co.uk",
+    ] {
+        let entry = format!("https://{shared}");
+        let err = errors(&[
+            ("CORS_ALLOWED_ORIGINS", &entry),
+            ("CORS_ALLOW_CREDENTIALS", "true"),
+        ]);
+        let problem = err.errors().next().unwrap();
+        assert_eq!(problem.entry(), Some(entry.as_str()));
+        assert!(problem.reason().contains("strangers"), "{err}");
+        // Without credentials: a warning, and the policy is built.
+        let policy = build(&[("CORS_ALLOWED_ORIGINS", &entry)]).unwrap();
+        assert_eq!(policy.warnings().len(), 1);
+        assert_eq!(policy.warnings()[0].severity(), Severity::Warning);
+    }
+}
+
+#[test]
+fn patterns_on_an_owned_domain_work_with_credentials() {
+    let policy = build(&[
+        (
+            "CORS_ALLOWED_ORIGINS",
+            "https://*.example.com,https://myapp.vercel.app",
+        ),
+        ("CORS_ALLOW_CREDENTIALS", "true"),
+    ])
+    .unwrap();
+    assert!(policy.warnings().is_empty());
+    assert!(policy.allows_origin("https://a.example.com"));
+}
+
+#[test]
+fn star_must_stand_alone() {
+    let err = errors(&[("CORS_ALLOWED_ORIGINS", "*,https://app.example.com")]);
+    assert!(err.to_string().contains("must stand alone"), "{err}");
+}
+
+#[test]
+fn http_origins_with_credentials_only_on_loopback() {
+    let err = errors(&[
+        ("CORS_ALLOWED_ORIGINS", "http://app.example.com"),
+        ("CORS_ALLOW_CREDENTIALS", "true"),
+    ]);
+    let problem = err.errors().next().unwrap();
+    assert!(problem.reason().contains("network"), "{err}");
+    assert!(problem.fix().contains("https://app.example.com"), "{err}");
+    build(&[
+        (
+            "CORS_ALLOWED_ORIGINS",
+            "http://localhost:*,http://127.0.0.1:3000,http://[::1]:8080,http://app.localhost",
+        ),
+        ("CORS_ALLOW_CREDENTIALS", "true"),
+    ])
+    .unwrap();
+    build(&[("CORS_ALLOWED_ORIGINS", "http://app.example.com")]).unwrap();
+}
+
+#[test]
+fn forbidden_methods_and_headers_are_refused() {
+    let err = errors(&[
+        ("CORS_ALLOWED_ORIGINS", "*"),
+        ("CORS_ALLOWED_METHODS", "GET,CONNECT,TRACE,TRACK"),
+    ]);
+    let entries: Vec<_> = err
+        .errors()
+        .map(|p| p.entry().unwrap().to_string())
+        .collect();
+    assert_eq!(entries, ["CONNECT", "TRACE", "TRACK"]);
+    let err = errors(&[
+        ("CORS_ALLOWED_ORIGINS", "*"),
+        ("CORS_ALLOWED_HEADERS", "Content-Type,Cookie,Sec-Fetch-Site,Proxy-Authorization,Origin,Access-Control-Allow-Origin"),
+    ]);
+    let entries: Vec<_> = err
+        .errors()
+        .map(|p| p.entry().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        entries,
+        [
+            "Cookie",
+            "Sec-Fetch-Site",
+            "Proxy-Authorization",
+            "Origin",
+            "Access-Control-Allow-Origin"
+        ]
+    );
+    assert!(err.errors().all(|p| p.variable() == "CORS_ALLOWED_HEADERS"));
+}
+
+#[test]
+fn max_age_limits() {
+    let err = errors(&[("CORS_ALLOWED_ORIGINS", "*"), ("CORS_MAX_AGE", "86401")]);
+    assert!(err.errors().next().unwrap().reason().contains("86400"));
+    let policy = build(&[("CORS_ALLOWED_ORIGINS", "*"), ("CORS_MAX_AGE", "86400")]).unwrap();
+    assert_eq!(policy.max_age(), 86400);
+    assert!(policy.warnings()[0].reason().contains("Chromium"));
+    for bad in ["-1", "ten", "1.5", "", "+5", "1e3"] {
+        let err = errors(&[("CORS_ALLOWED_ORIGINS", "*"), ("CORS_MAX_AGE", bad)]);
+        let problem = err.errors().next().unwrap();
+        assert_eq!(problem.variable(), "CORS_MAX_AGE");
+        assert_eq!(problem.entry(), Some(bad));
+    }
+    assert_eq!(
+        build(&[("CORS_ALLOWED_ORIGINS", "*"), ("CORS_MAX_AGE", " 600 ")])
+            .unwrap()
+            .max_age(),
+        600
+    );
+}
+
+#[test]
+fn booleans_must_be_true_or_false() {
+    for bad in ["yes", "1", "on", "\"true\"", ""] {
+        for var in ["CORS_ALLOW_CREDENTIALS", "CORS_ALLOW_PRIVATE_NETWORK"] {
+            let err = errors(&[("CORS_ALLOWED_ORIGINS", "https://a.example"), (var, bad)]);
+            let problem = err.errors().next().unwrap();
+            assert_eq!(problem.variable(), var);
+            assert!(problem.fix().contains("true or false"));
+        }
+    }
+    assert!(build(&[
+        ("CORS_ALLOWED_ORIGINS", "https://a.example"),
+        ("CORS_ALLOW_CREDENTIALS", "TRUE")
+    ])
+    .unwrap()
+    .allows_credentials());
+}
+
+#[test]
+fn unknown_variables_are_warned_with_did_you_mean() {
+    let err = errors(&[("CORS_ALLOWED_ORIGIN", "https://a.example")]);
+    let warning = err.warnings().next().unwrap();
+    assert_eq!(warning.variable(), "CORS_ALLOWED_ORIGIN");
+    assert_eq!(warning.fix(), "did you mean CORS_ALLOWED_ORIGINS?");
+    let policy = build(&[
+        ("CORS_ALLOWED_ORIGINS", "https://a.example"),
+        ("CORS_MAXAGE", "60"),
+        ("CORS_FOO_BAR_BAZ_QUX", "1"),
+    ])
+    .unwrap();
+    let fixes: Vec<_> = policy
+        .warnings()
+        .iter()
+        .map(|w| w.fix().to_string())
+        .collect();
+    assert_eq!(fixes[1], "did you mean CORS_MAX_AGE?");
+    assert!(fixes[0].contains("the known variables are"), "{fixes:?}");
+}
+
+#[test]
+fn upper_case_and_default_ports_are_normalised_not_refused() {
+    let policy = build(&[(
+        "CORS_ALLOWED_ORIGINS",
+        "HTTPS://App.Example.COM:443,Http://LocalHost:80",
+    )])
+    .unwrap();
+    assert!(policy.warnings().is_empty());
+    assert!(policy.allows_origin("https://app.example.com"));
+    assert!(policy.allows_origin("http://localhost"));
+    assert!(policy
+        .to_string()
+        .starts_with("origins https://app.example.com, http://localhost;"));
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let err = errors(&[
+        ("CORS_ALLOWED_ORIGINS", "https://a.example/, null, *"),
+        ("CORS_ALLOWED_METHODS", "GET,TRACE"),
+        ("CORS_ALLOWED_HEADERS", "Cookie"),
+        ("CORS_EXPOSE_HEADERS", "*"),
+        ("CORS_ALLOW_CREDENTIALS", "true"),
+        ("CORS_MAX_AGE", "-5"),
+        ("CORS_ALLOW_PRIVATE_NETWORK", "maybe"),
+        ("CORS_ALOWED_HEADERS", "x"),
+    ]);
+    let vars: Vec<_> = err.errors().map(|p| p.variable().to_string()).collect();
+    for var in [
+        "CORS_ALLOWED_ORIGINS",
+        "CORS_ALLOWED_METHODS",
+        "CORS_ALLOWED_HEADERS",
+        "CORS_EXPOSE_HEADERS",
+        "CORS_MAX_AGE",
+        "CORS_ALLOW_PRIVATE_NETWORK",
+    ] {
+        assert!(vars.iter().any(|v| v == var), "{var} missing from {err}");
+    }
+    assert_eq!(
+        vars.iter().filter(|v| *v == "CORS_ALLOWED_ORIGINS").count(),
+        3,
+        "{err}"
+    );
+    assert_eq!(err.warnings().count(), 1);
+    let report = err.to_string();
+    assert!(
+        report.starts_with("invalid CORS configuration: 8 errors and 1 warning"),
+        "{report}"
+    );
+    assert_eq!(report.lines().count(), 10, "{report}");
+    // Errors first, in the order of the variables; then warnings.
+    assert_eq!(
+        vars.first().map(String::as_str),
+        Some("CORS_ALLOWED_ORIGINS")
+    );
+    assert_eq!(
+        vars.last().map(String::as_str),
+        Some("CORS_ALLOW_PRIVATE_NETWORK")
+    );
+}
+
+#[test]
+fn warnings_for_lists() {
+    let policy = build(&[
+        (
+            "CORS_ALLOWED_ORIGINS",
+            "https://a.example,,https://a.example,https://A.example:443",
+        ),
+        ("CORS_ALLOWED_METHODS", "get,patch"),
+        ("CORS_EXPOSE_HEADERS", "Content-Type"),
+    ])
+    .unwrap();
+    let reasons: Vec<_> = policy
+        .warnings()
+        .iter()
+        .map(|w| w.reason().to_string())
+        .collect();
+    assert_eq!(reasons.len(), 6, "{reasons:#?}");
+}
+
+#[test]
+fn expose_star_with_credentials_is_refused() {
+    let err = errors(&[
+        ("CORS_ALLOWED_ORIGINS", "https://a.example"),
+        ("CORS_ALLOW_CREDENTIALS", "true"),
+        ("CORS_EXPOSE_HEADERS", "*"),
+    ]);
+    assert_eq!(
+        err.errors().next().unwrap().variable(),
+        "CORS_EXPOSE_HEADERS"
+    );
+}
+
+#[test]
+fn lookup_builder_and_env_share_one_validation() {
+    let vars = [("CORS_ALLOWED_ORIGINS", "https://a.example/")];
+    let from_vars = Settings::from_vars(vars).build().unwrap_err();
+    let from_lookup = Policy::from_lookup(|k| {
+        vars.iter()
+            .find(|(n, _)| *n == k)
+            .map(|(_, v)| v.to_string())
+    })
+    .unwrap_err();
+    let from_builder = Policy::builder()
+        .allowed_origins(["https://a.example/"])
+        .build()
+        .unwrap_err();
+    assert_eq!(from_vars, from_lookup);
+    assert_eq!(from_vars, from_builder);
+}
+
+#[test]
+fn env_path_reads_the_process_environment() {
+    // The only test in this binary touching the process environment.
+    std::env::set_var("CORS_ALLOWED_ORIGINS", "https://env.example");
+    std::env::set_var("CORS_ALLOWED_ORIGINZ", "typo");
+    let policy = Policy::from_env().unwrap();
+    assert!(policy.allows_origin("https://env.example"));
+    assert_eq!(
+        policy.warnings()[0].fix(),
+        "did you mean CORS_ALLOWED_ORIGINS?"
+    );
+    let cached = Policy::from_env_cached().unwrap();
+    std::env::set_var("CORS_ALLOWED_ORIGINS", "https://changed.example");
+    assert!(
+        std::ptr::eq(cached, Policy::from_env_cached().unwrap()),
+        "compiled once per process"
+    );
+    assert!(Policy::from_env_cached()
+        .unwrap()
+        .allows_origin("https://env.example"));
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn settings_deserialize_from_a_config_file() {
+    let settings: Settings = serde_json::from_str(
+        r#"{"CORS_ALLOWED_ORIGINS": "https://a.example", "allowed_methods": ["GET", "PUT"], "allow_credentials": true, "max_age": 60}"#,
+    )
+    .unwrap();
+    let policy = settings.build().unwrap();
+    assert!(policy.allows_credentials());
+    assert_eq!(policy.max_age(), 60);
+    let typo =
+        serde_json::from_str::<Settings>(r#"{"allowed_origin": "https://a.example"}"#).unwrap_err();
+    assert!(
+        typo.to_string().contains("unknown field `allowed_origin`"),
+        "{typo}"
+    );
+    let invalid: Settings =
+        serde_json::from_str(r#"{"allowed_origins": ["https://a.example/"], "max_age": 100000}"#)
+            .unwrap();
+    assert_eq!(invalid.build().unwrap_err().errors().count(), 2);
+}
