@@ -1,1 +1,147 @@
-fn main() {}
+//! The project's task runner: `cargo xtask test` runs every check and test, `cargo xtask demo`
+//! runs the demo. Plain Rust, no extra tools: it only starts other commands.
+//!
+//! In CI (`CI=true`) a missing tool is a failure. Elsewhere a step whose tool is missing is
+//! skipped with a loud message naming the one command that installs it.
+
+use std::env;
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+/// One step of `cargo xtask test`.
+struct Step {
+    name: &'static str,
+    program: &'static str,
+    args: &'static [&'static str],
+    envs: &'static [(&'static str, &'static str)],
+    /// A command whose success shows the tool is installed, and how to install it.
+    requires: Option<(&'static [&'static str], &'static str)>,
+}
+
+const STEPS: &[Step] = &[
+    Step {
+        name: "format",
+        program: "cargo",
+        args: &["fmt", "--all", "--check"],
+        envs: &[],
+        requires: Some((&["cargo", "fmt", "--version"], "rustup component add rustfmt")),
+    },
+    Step {
+        name: "lint",
+        program: "cargo",
+        args: &["clippy", "--workspace", "--all-targets", "--all-features", "--", "-D", "warnings"],
+        envs: &[],
+        requires: Some((&["cargo", "clippy", "--version"], "rustup component add clippy")),
+    },
+    Step {
+        name: "core without optional features",
+        program: "cargo",
+        args: &["test", "-p", "preflight", "--no-default-features", "--lib"],
+        envs: &[],
+        requires: None,
+    },
+    Step {
+        name: "unit, integration, property and doc tests",
+        program: "cargo",
+        args: &["test", "--workspace", "--all-features"],
+        envs: &[],
+        requires: None,
+    },
+    Step {
+        name: "docs build without warnings",
+        program: "cargo",
+        args: &["doc", "--workspace", "--all-features", "--no-deps"],
+        envs: &[("RUSTDOCFLAGS", "-D warnings")],
+        requires: None,
+    },
+];
+
+fn main() -> ExitCode {
+    let args: Vec<String> = env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("test") => test(),
+        Some("demo") => demo(&args[1..]),
+        _ => {
+            eprintln!(
+                "usage:\n  cargo xtask test   run every check and test (what CI runs)\n  cargo xtask demo   show a policy answering real requests"
+            );
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn in_ci() -> bool {
+    env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+fn available(check: &[&str]) -> bool {
+    Command::new(check[0])
+        .args(&check[1..])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+fn test() -> ExitCode {
+    let started = Instant::now();
+    let mut failed = Vec::new();
+    let mut skipped = Vec::new();
+    for step in STEPS {
+        if let Some((check, install)) = step.requires {
+            if !available(check) {
+                if in_ci() {
+                    eprintln!("xtask: step '{}' needs `{}`, which is missing. Install it with: {install}", step.name, check.join(" "));
+                    failed.push(step.name);
+                    continue;
+                }
+                eprintln!("\n!!! xtask: SKIPPING '{}': `{}` is missing. Install it with: {install}\n", step.name, check.join(" "));
+                skipped.push(step.name);
+                continue;
+            }
+        }
+        eprintln!("\n==> xtask: {}: {} {}", step.name, step.program, step.args.join(" "));
+        let step_started = Instant::now();
+        let status = Command::new(step.program)
+            .args(step.args)
+            .envs(step.envs.iter().copied())
+            .status();
+        let ok = status.is_ok_and(|s| s.success());
+        eprintln!(
+            "==> xtask: {} {} in {:.1} s",
+            step.name,
+            if ok { "passed" } else { "FAILED" },
+            step_started.elapsed().as_secs_f64()
+        );
+        if !ok {
+            failed.push(step.name);
+        }
+    }
+    eprintln!(
+        "\nxtask test: {} steps, {} failed, {} skipped, {:.0} s",
+        STEPS.len(),
+        failed.len(),
+        skipped.len(),
+        started.elapsed().as_secs_f64()
+    );
+    for name in &failed {
+        eprintln!("  failed: {name}");
+    }
+    for name in &skipped {
+        eprintln!("  SKIPPED (tool missing): {name}");
+    }
+    if failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn demo(args: &[String]) -> ExitCode {
+    let status = Command::new("cargo")
+        .args(["run", "--quiet", "-p", "preflight", "--example", "demo", "--"])
+        .args(args)
+        .status();
+    match status {
+        Ok(s) if s.success() => ExitCode::SUCCESS,
+        _ => ExitCode::FAILURE,
+    }
+}
