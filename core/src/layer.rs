@@ -1,4 +1,4 @@
-//! A tower [`Layer`](tower_layer::Layer) that applies a [`Policy`] around any service over
+//! A tower [`Layer`] that applies a [`Policy`] around any service over
 //! `http` types (lambda_http, vercel_runtime, axum, hyper). Enabled by the `tower` feature.
 //!
 //! Preflights are answered by the layer without calling the inner service; every other

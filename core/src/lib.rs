@@ -70,6 +70,11 @@ pub use origin::{Origin, OriginRejection, Scheme, MAX_ORIGIN_LEN};
 pub use policy::Policy;
 pub use problem::{ConfigError, Problem, Severity};
 
+/// The README's Rust examples, compiled and run as doc tests so the front door stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
+
 /// The names of the environment variables (and Workers bindings) a policy is read from.
 ///
 /// | variable | meaning | default |

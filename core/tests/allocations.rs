@@ -11,7 +11,10 @@ use preflight::{Decision, Policy};
 
 fn policy() -> Policy {
     common::policy(&[
-        ("CORS_ALLOWED_ORIGINS", "https://app.example.com,https://*.example.org,http://localhost:*"),
+        (
+            "CORS_ALLOWED_ORIGINS",
+            "https://app.example.com,https://*.example.org,http://localhost:*",
+        ),
         ("CORS_ALLOW_CREDENTIALS", "true"),
         ("CORS_EXPOSE_HEADERS", "X-Request-Id"),
     ])
@@ -19,27 +22,48 @@ fn policy() -> Policy {
 
 /// A response as a handler returns it: a few headers already there.
 fn response_headers() -> HeaderMap {
-    headers(&[("content-type", "application/json"), ("x-request-id", "r-1")])
+    headers(&[
+        ("content-type", "application/json"),
+        ("x-request-id", "r-1"),
+    ])
 }
 
 #[test]
 fn rejected_preflights_allocate_nothing() {
     let p = policy();
     let cases = [
-        headers(&[("origin", "https://evil.example"), ("access-control-request-method", "GET")]),
-        headers(&[("origin", "https://app.example.com.evil.net"), ("access-control-request-method", "GET")]),
+        headers(&[
+            ("origin", "https://evil.example"),
+            ("access-control-request-method", "GET"),
+        ]),
+        headers(&[
+            ("origin", "https://app.example.com.evil.net"),
+            ("access-control-request-method", "GET"),
+        ]),
         headers(&[("origin", "null"), ("access-control-request-method", "GET")]),
-        headers(&[("origin", "https://app.example.com"), ("access-control-request-method", "TRACE")]),
-        headers(&[("origin", "https://app.example.com"), ("access-control-request-method", "patch")]),
+        headers(&[
+            ("origin", "https://app.example.com"),
+            ("access-control-request-method", "TRACE"),
+        ]),
+        headers(&[
+            ("origin", "https://app.example.com"),
+            ("access-control-request-method", "patch"),
+        ]),
         headers(&[
             ("origin", "https://app.example.com"),
             ("access-control-request-method", "PUT"),
-            ("access-control-request-headers", "authorization,x-not-allowed"),
+            (
+                "access-control-request-headers",
+                "authorization,x-not-allowed",
+            ),
         ]),
         headers(&[
             ("origin", "https://a.example.org"),
             ("access-control-request-method", "PUT"),
-            ("access-control-request-headers", &vec!["x-a"; 1000].join(",")),
+            (
+                "access-control-request-headers",
+                &vec!["x-a"; 1000].join(","),
+            ),
         ]),
     ];
     for request in &cases {
@@ -59,7 +83,9 @@ fn requests_without_origin_allocate_nothing() {
     let mut response = response_headers();
     response.reserve(4);
     let counted = measure(|| {
-        let Decision::Forward(actual) = p.decide(&Method::GET, &request) else { unreachable!() };
+        let Decision::Forward(actual) = p.decide(&Method::GET, &request) else {
+            unreachable!()
+        };
         p.apply(&actual, &mut response);
     });
     assert_eq!(counted.count_total, 0);
@@ -73,7 +99,9 @@ fn disallowed_actual_requests_allocate_nothing() {
     let mut response = response_headers();
     response.reserve(4);
     let counted = measure(|| {
-        let Decision::Forward(actual) = p.decide(&Method::GET, &request) else { unreachable!() };
+        let Decision::Forward(actual) = p.decide(&Method::GET, &request) else {
+            unreachable!()
+        };
         p.apply(&actual, &mut response);
     });
     assert_eq!(counted.count_total, 0);
@@ -87,13 +115,18 @@ fn allowed_paths_allocate_only_for_the_answer() {
     let request = headers(&[
         ("origin", "https://a.example.org"),
         ("access-control-request-method", "PUT"),
-        ("access-control-request-headers", "authorization,content-type"),
+        (
+            "access-control-request-headers",
+            "authorization,content-type",
+        ),
     ]);
     let decided = measure(|| {
         std::hint::black_box(p.decide(&Method::OPTIONS, &request));
     });
     let answered = measure(|| {
-        let Decision::Preflight(pre) = p.decide(&Method::OPTIONS, &request) else { unreachable!() };
+        let Decision::Preflight(pre) = p.decide(&Method::OPTIONS, &request) else {
+            unreachable!()
+        };
         std::hint::black_box(pre.into_response(()));
     });
     // Allowed actual request into a response with room for the headers.
@@ -101,7 +134,9 @@ fn allowed_paths_allocate_only_for_the_answer() {
     let mut response = response_headers();
     response.reserve(8);
     let actual = measure(|| {
-        let Decision::Forward(actual) = p.decide(&Method::GET, &request) else { unreachable!() };
+        let Decision::Forward(actual) = p.decide(&Method::GET, &request) else {
+            unreachable!()
+        };
         p.apply(&actual, &mut response);
     });
     println!(

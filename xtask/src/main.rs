@@ -24,14 +24,28 @@ const STEPS: &[Step] = &[
         program: "cargo",
         args: &["fmt", "--all", "--check"],
         envs: &[],
-        requires: Some((&["cargo", "fmt", "--version"], "rustup component add rustfmt")),
+        requires: Some((
+            &["cargo", "fmt", "--version"],
+            "rustup component add rustfmt",
+        )),
     },
     Step {
         name: "lint",
         program: "cargo",
-        args: &["clippy", "--workspace", "--all-targets", "--all-features", "--", "-D", "warnings"],
+        args: &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--all-features",
+            "--",
+            "-D",
+            "warnings",
+        ],
         envs: &[],
-        requires: Some((&["cargo", "clippy", "--version"], "rustup component add clippy")),
+        requires: Some((
+            &["cargo", "clippy", "--version"],
+            "rustup component add clippy",
+        )),
     },
     Step {
         name: "core without optional features",
@@ -89,16 +103,29 @@ fn test() -> ExitCode {
         if let Some((check, install)) = step.requires {
             if !available(check) {
                 if in_ci() {
-                    eprintln!("xtask: step '{}' needs `{}`, which is missing. Install it with: {install}", step.name, check.join(" "));
+                    eprintln!(
+                        "xtask: step '{}' needs `{}`, which is missing. Install it with: {install}",
+                        step.name,
+                        check.join(" ")
+                    );
                     failed.push(step.name);
                     continue;
                 }
-                eprintln!("\n!!! xtask: SKIPPING '{}': `{}` is missing. Install it with: {install}\n", step.name, check.join(" "));
+                eprintln!(
+                    "\n!!! xtask: SKIPPING '{}': `{}` is missing. Install it with: {install}\n",
+                    step.name,
+                    check.join(" ")
+                );
                 skipped.push(step.name);
                 continue;
             }
         }
-        eprintln!("\n==> xtask: {}: {} {}", step.name, step.program, step.args.join(" "));
+        eprintln!(
+            "\n==> xtask: {}: {} {}",
+            step.name,
+            step.program,
+            step.args.join(" ")
+        );
         let step_started = Instant::now();
         let status = Command::new(step.program)
             .args(step.args)
@@ -137,7 +164,15 @@ fn test() -> ExitCode {
 
 fn demo(args: &[String]) -> ExitCode {
     let status = Command::new("cargo")
-        .args(["run", "--quiet", "-p", "preflight", "--example", "demo", "--"])
+        .args([
+            "run",
+            "--quiet",
+            "-p",
+            "preflight",
+            "--example",
+            "demo",
+            "--",
+        ])
         .args(args)
         .status();
     match status {
