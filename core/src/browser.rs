@@ -205,17 +205,6 @@ impl std::error::Error for Blocked {}
 /// Methods the browser upper-cases (Fetch "normalize a method").
 const NORMALIZED_METHODS: [&str; 6] = ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"];
 
-/// Response headers every script can read.
-const SAFELISTED_RESPONSE: [&str; 7] = [
-    "cache-control",
-    "content-language",
-    "content-length",
-    "content-type",
-    "expires",
-    "last-modified",
-    "pragma",
-];
-
 impl Fetch {
     /// A call from `origin` with `method`, normalized as browsers do (only `DELETE`, `GET`,
     /// `HEAD`, `OPTIONS`, `POST`, `PUT` are upper-cased), no headers, no credentials.
@@ -614,7 +603,7 @@ pub fn can_read_header(fetch: &Fetch, headers: &HeaderMap, name: &str) -> bool {
     if lower == "set-cookie" || lower == "set-cookie2" {
         return false;
     }
-    if SAFELISTED_RESPONSE.contains(&lower.as_str()) {
+    if crate::headers::SAFELISTED_RESPONSE.contains(&lower.as_str()) {
         return true;
     }
     let exposed = token_list(headers, &ACCESS_CONTROL_EXPOSE_HEADERS).unwrap_or_default();

@@ -62,8 +62,8 @@ const FORBIDDEN_REQUEST: [&str; 21] = [
     "via",
 ];
 
-/// Response headers every script can read without exposure.
-const SAFELISTED_RESPONSE: [&str; 7] = [
+/// Response headers every script can read without exposure (also used by the browser model).
+pub(crate) const SAFELISTED_RESPONSE: [&str; 7] = [
     "cache-control",
     "content-language",
     "content-length",
