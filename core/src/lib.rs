@@ -47,6 +47,7 @@
 pub mod browser;
 mod config;
 mod decision;
+pub mod handler;
 mod headers;
 #[cfg(feature = "tower")]
 pub mod layer;

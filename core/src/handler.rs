@@ -1,0 +1,162 @@
+//! The whole request cycle around an async handler, shared by every platform adapter:
+//! preflights answered without the handler, the handler's response decorated whatever its
+//! status, and a failing or panicking handler turned into a `500` that still carries the CORS
+//! headers (so the browser shows the real status, not a CORS error).
+//!
+//! ```
+//! use http::{Request, Response, StatusCode};
+//! use preflight::{handler, Policy};
+//!
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! let policy = Policy::builder().allowed_origins(["https://app.example.com"]).build().unwrap();
+//! let request = Request::builder()
+//!     .uri("/error")
+//!     .header("origin", "https://app.example.com")
+//!     .body(())
+//!     .unwrap();
+//! let response: Response<String> = handler::handle(&policy, request, |_req| async {
+//!     Err::<Response<String>, _>("the database is down")
+//! })
+//! .await;
+//! assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+//! assert_eq!(response.headers()["access-control-allow-origin"], "https://app.example.com");
+//! # });
+//! ```
+
+use std::any::Any;
+use std::fmt::Display;
+use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use http::header::CONTENT_TYPE;
+use http::{HeaderValue, Request, Response, StatusCode};
+
+use crate::{ConfigError, Decision, Policy};
+
+/// The body of the `500` sent when the handler fails or panics.
+pub const INTERNAL_ERROR_BODY: &str = r#"{"error":"internal server error"}"#;
+
+/// Runs `handler` for `request` under `policy`: a preflight is answered without calling it;
+/// any other request runs it, and its response (or a `500` when it returns `Err` or panics,
+/// with the error logged at `error`) is finished by [`Policy::apply`].
+///
+/// Never panics itself; a panic inside the handler is caught and logged.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// use http::{Request, Response, StatusCode};
+/// let policy = preflight::Policy::builder().allowed_origins(["https://app.example.com"]).build().unwrap();
+/// let request = Request::builder().header("origin", "https://app.example.com").body(()).unwrap();
+/// let response: Response<String> = preflight::handler::handle(&policy, request, |_req| async {
+///     panic!("a bug");
+///     #[allow(unreachable_code)]
+///     Ok::<_, std::convert::Infallible>(Response::new(String::new()))
+/// })
+/// .await;
+/// assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+/// assert!(response.headers().contains_key("access-control-allow-origin"));
+/// # });
+/// ```
+pub async fn handle<ReqBody, ResBody, E, F, Fut>(
+    policy: &Policy,
+    request: Request<ReqBody>,
+    handler: F,
+) -> Response<ResBody>
+where
+    F: FnOnce(Request<ReqBody>) -> Fut,
+    Fut: Future<Output = Result<Response<ResBody>, E>>,
+    E: Display,
+    ResBody: Default + From<String>,
+{
+    let actual = match policy.decide(request.method(), request.headers()) {
+        Decision::Preflight(preflight) => return preflight.into_response(ResBody::default()),
+        Decision::Forward(actual) => actual,
+    };
+    let outcome = match catch_unwind(AssertUnwindSafe(|| handler(request))) {
+        Ok(future) => CatchUnwind { future }.await,
+        Err(panic) => Err(panic),
+    };
+    let mut response = match outcome {
+        Ok(Ok(response)) => response,
+        Ok(Err(error)) => {
+            tracing::error!(error = %error, "handler failed; answering 500 with CORS headers");
+            internal_error()
+        }
+        Err(panic) => {
+            tracing::error!(
+                panic = panic_message(&*panic),
+                "handler panicked; answering 500 with CORS headers"
+            );
+            internal_error()
+        }
+    };
+    policy.apply(&actual, response.headers_mut());
+    response
+}
+
+/// The answer to every request while the configuration is invalid: `500`, no CORS headers
+/// (never an open policy), and a body saying where the details are. The problems themselves
+/// go to the log once, at cold start ([`Policy::from_env_cached`]).
+///
+/// ```
+/// let err = preflight::Policy::builder().build().unwrap_err();
+/// let response: http::Response<String> = preflight::handler::misconfigured(&err);
+/// assert_eq!(response.status(), 500);
+/// assert!(response.headers().keys().all(|k| !k.as_str().starts_with("access-control-")));
+/// ```
+pub fn misconfigured<ResBody: From<String>>(error: &ConfigError) -> Response<ResBody> {
+    let count = error.errors().count();
+    let body = format!(
+        r#"{{"error":"invalid CORS configuration: {count} problem{} (see the function's log)"}}"#,
+        if count == 1 { "" } else { "s" }
+    );
+    json(StatusCode::INTERNAL_SERVER_ERROR, body)
+}
+
+/// The `500` sent for a failing or panicking handler.
+fn internal_error<ResBody: From<String>>() -> Response<ResBody> {
+    json(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        INTERNAL_ERROR_BODY.to_string(),
+    )
+}
+
+fn json<ResBody: From<String>>(status: StatusCode, body: String) -> Response<ResBody> {
+    let mut response = Response::new(ResBody::from(body));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
+fn panic_message(panic: &(dyn Any + Send)) -> &str {
+    panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(no message)")
+}
+
+pin_project_lite::pin_project! {
+    /// Polls a future, turning a panic into an `Err` with the panic's payload.
+    struct CatchUnwind<F> {
+        #[pin]
+        future: F,
+    }
+}
+
+impl<F: Future> Future for CatchUnwind<F> {
+    type Output = Result<F::Output, Box<dyn Any + Send>>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let future = self.project().future;
+        match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
+            Err(panic) => Poll::Ready(Err(panic)),
+        }
+    }
+}
