@@ -158,8 +158,13 @@ impl Policy {
             }),
             Some(origin) if preflight => {
                 let outcome = self.check_preflight(origin, repeated_origin, headers);
-                if let Err(rejection) = &outcome {
-                    log_rejection(*rejection, origin, headers);
+                match &outcome {
+                    Err(rejection) => log_rejection(*rejection, origin, headers),
+                    Ok(_) => tracing::debug!(
+                        origin = %Shown(origin.as_bytes()),
+                        method = %Shown(headers.get(ACCESS_CONTROL_REQUEST_METHOD).map(HeaderValue::as_bytes).unwrap_or_default()),
+                        "CORS preflight allowed (204)"
+                    ),
                 }
                 Decision::Preflight(Preflight::new(self, outcome))
             }
