@@ -202,9 +202,6 @@ impl fmt::Display for Blocked {
 
 impl std::error::Error for Blocked {}
 
-/// Methods the browser upper-cases (Fetch "normalize a method").
-const NORMALIZED_METHODS: [&str; 6] = ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"];
-
 impl Fetch {
     /// A call from `origin` with `method`, normalized as browsers do (only `DELETE`, `GET`,
     /// `HEAD`, `OPTIONS`, `POST`, `PUT` are upper-cased), no headers, no credentials.
@@ -216,7 +213,7 @@ impl Fetch {
     /// ```
     pub fn new(origin: impl Into<String>, method: impl Into<String>) -> Self {
         let method = method.into();
-        let method = match NORMALIZED_METHODS
+        let method = match crate::methods::NORMALIZED
             .iter()
             .find(|m| m.eq_ignore_ascii_case(&method))
         {

@@ -20,8 +20,9 @@ pub const MAX_METHOD_LEN: usize = 64;
 /// Methods browsers refuse to send from scripts.
 const FORBIDDEN: [&str; 3] = ["CONNECT", "TRACE", "TRACK"];
 
-/// Methods browsers upper-case before sending.
-const NORMALIZED: [&str; 6] = ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"];
+/// Methods browsers upper-case before sending (Fetch "normalize a method"; also used by the
+/// browser model).
+pub(crate) const NORMALIZED: [&str; 6] = ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"];
 
 /// The default of `CORS_ALLOWED_METHODS`.
 pub const DEFAULT_METHODS: &str = "GET,HEAD,POST,PUT,PATCH,DELETE";

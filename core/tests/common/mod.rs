@@ -3,7 +3,6 @@
 #![allow(dead_code)]
 
 use std::io::Write;
-use std::sync::{Arc, Mutex};
 
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Response, StatusCode};
 use preflight::{Decision, Policy, Settings};
@@ -118,27 +117,39 @@ pub fn get(policy: &Policy, origin: &str) -> Outcome {
     send(policy, "GET", &[("origin", origin)], 200, &[])
 }
 
-/// Captures what `tracing` logs while `f` runs.
+/// Captures what `tracing` logs on this thread while `f` runs.
+///
+/// One global subscriber (installed on first use) writes into a per-thread buffer, so tests
+/// running in parallel never see each other's lines, and no scoped dispatcher can leave a
+/// callsite's interest cached as "never".
 pub fn capture_logs<T>(f: impl FnOnce() -> T) -> (T, String) {
-    #[derive(Clone)]
-    struct Buf(Arc<Mutex<Vec<u8>>>);
-    impl Write for Buf {
+    use std::cell::RefCell;
+    use std::sync::Once;
+
+    thread_local! {
+        static BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    }
+    struct ThreadBuffer;
+    impl Write for ThreadBuffer {
         fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(b);
+            BUFFER.with(|buf| buf.borrow_mut().extend_from_slice(b));
             Ok(b.len())
         }
         fn flush(&mut self) -> std::io::Result<()> {
             Ok(())
         }
     }
-    let buf = Buf(Arc::new(Mutex::new(Vec::new())));
-    let writer = buf.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::DEBUG)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let value = tracing::subscriber::with_default(subscriber, f);
-    let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::DEBUG)
+            .with_ansi(false)
+            .with_writer(|| ThreadBuffer)
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).expect("no other global subscriber");
+    });
+    BUFFER.with(|buf| buf.borrow_mut().clear());
+    let value = f();
+    let text = BUFFER.with(|buf| String::from_utf8_lossy(&buf.borrow()).into_owned());
     (value, text)
 }
