@@ -38,6 +38,27 @@ use crate::{ConfigError, Decision, Policy};
 /// The body of the `500` sent when the handler fails or panics.
 pub const INTERNAL_ERROR_BODY: &str = r#"{"error":"internal server error"}"#;
 
+/// Why a response was written by the library rather than by the handler. [`handle`] and
+/// [`misconfigured`] put it in the extensions of each `500` they make, so an adapter or a
+/// middleware can tell those apart from the handler's own `500`s (for example to stamp the
+/// platform's request id on them).
+///
+/// ```
+/// use preflight::handler::{self, Generated};
+/// let err = preflight::Policy::builder().build().unwrap_err();
+/// let response: http::Response<String> = handler::misconfigured(&err);
+/// assert_eq!(response.extensions().get::<Generated>(), Some(&Generated::Misconfigured));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Generated {
+    /// The handler returned `Err`.
+    HandlerFailed,
+    /// The handler panicked.
+    HandlerPanicked,
+    /// The CORS configuration is invalid, so nothing is served.
+    Misconfigured,
+}
+
 /// Runs `handler` for `request` under `policy`: a preflight is answered without calling it;
 /// any other request runs it, and its response (or a `500` when it returns `Err` or panics,
 /// with the error logged at `error`) is finished by [`Policy::apply`].
@@ -82,14 +103,14 @@ where
         Ok(Ok(response)) => response,
         Ok(Err(error)) => {
             tracing::error!(error = %error, "handler failed; answering 500 with CORS headers");
-            internal_error()
+            internal_error(Generated::HandlerFailed)
         }
         Err(panic) => {
             tracing::error!(
                 panic = panic_message(&*panic),
                 "handler panicked; answering 500 with CORS headers"
             );
-            internal_error()
+            internal_error(Generated::HandlerPanicked)
         }
     };
     policy.apply(&actual, response.headers_mut());
@@ -112,20 +133,30 @@ pub fn misconfigured<ResBody: From<String>>(error: &ConfigError) -> Response<Res
         r#"{{"error":"invalid CORS configuration: {count} problem{} (see the function's log)"}}"#,
         if count == 1 { "" } else { "s" }
     );
-    json(StatusCode::INTERNAL_SERVER_ERROR, body)
-}
-
-/// The `500` sent for a failing or panicking handler.
-fn internal_error<ResBody: From<String>>() -> Response<ResBody> {
     json(
         StatusCode::INTERNAL_SERVER_ERROR,
-        INTERNAL_ERROR_BODY.to_string(),
+        body,
+        Generated::Misconfigured,
     )
 }
 
-fn json<ResBody: From<String>>(status: StatusCode, body: String) -> Response<ResBody> {
+/// The `500` sent for a failing or panicking handler.
+fn internal_error<ResBody: From<String>>(why: Generated) -> Response<ResBody> {
+    json(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        INTERNAL_ERROR_BODY.to_string(),
+        why,
+    )
+}
+
+fn json<ResBody: From<String>>(
+    status: StatusCode,
+    body: String,
+    why: Generated,
+) -> Response<ResBody> {
     let mut response = Response::new(ResBody::from(body));
     *response.status_mut() = status;
+    response.extensions_mut().insert(why);
     response
         .headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));

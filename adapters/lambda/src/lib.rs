@@ -31,15 +31,25 @@
 
 use std::fmt::Display;
 use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
-use lambda_http::{Body, Error, Request, Response};
-use preflight::{handler, Policy};
+use lambda_http::http::HeaderValue;
+use lambda_http::tower::{Layer, Service};
+use lambda_http::{Body, Error, Request, RequestExt, Response};
+use preflight::handler::{self, Generated};
+use preflight::Policy;
 
 pub use preflight;
 
 /// Wraps an `async fn(Request) -> Result<Response<Body>, E>` handler with CORS (see the crate
 /// documentation). Same as calling [`wrap`] at the top of the handler.
 pub use preflight_macros::lambda as cors;
+
+/// The header that carries the Lambda request id on the `500`s this crate writes itself (a
+/// failing or panicking handler, an invalid configuration), so the failure the browser shows
+/// can be found in the function's log. Not added when the handler's response already has it.
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
 /// Runs `handler` for `request` under the policy from the `CORS_*` variables: what the
 /// [`cors`] attribute expands to. Never returns `Err`: failures become `500` responses.
@@ -69,8 +79,117 @@ where
     Fut: Future<Output = Result<Response<Body>, E>>,
     E: Display,
 {
-    Ok(match Policy::from_env_cached() {
+    let request_id = request
+        .lambda_context_ref()
+        .and_then(|context| HeaderValue::from_str(&context.request_id).ok());
+    let mut response = match Policy::from_env_cached() {
         Ok(policy) => handler::handle(policy, request, handler).await,
         Err(error) => handler::misconfigured(error),
-    })
+    };
+    if let Some(request_id) = request_id {
+        if response.extensions().get::<Generated>().is_some() {
+            response
+                .headers_mut()
+                .entry(REQUEST_ID_HEADER)
+                .or_insert(request_id);
+        }
+    }
+    Ok(response)
+}
+
+/// The same as the [`cors`] attribute, as a tower [`Layer`], for services composed with
+/// `tower::ServiceBuilder` before `lambda_http::run`. The inner service's errors become `500`s
+/// with CORS headers, so the wrapped service never fails.
+///
+/// ```no_run
+/// use lambda_http::tower::ServiceBuilder;
+/// use lambda_http::{service_fn, Body, Error, Request, Response};
+///
+/// async fn handler(_req: Request) -> Result<Response<Body>, Error> {
+///     Ok(Response::new(Body::from("hello")))
+/// }
+///
+/// #[tokio::main]
+/// async fn main() -> Result<(), Error> {
+///     let service = ServiceBuilder::new()
+///         .layer(preflight_lambda::CorsLayer)
+///         .service(service_fn(handler));
+///     lambda_http::run(service).await
+/// }
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CorsLayer;
+
+impl<S> Layer<S> for CorsLayer {
+    type Service = CorsService<S>;
+
+    fn layer(&self, inner: S) -> CorsService<S> {
+        CorsService {
+            inner,
+            not_ready: None,
+        }
+    }
+}
+
+/// The service [`CorsLayer`] makes: [`wrap`] around every call of the inner service.
+///
+/// ```
+/// use lambda_http::tower::{Layer, ServiceExt};
+/// use lambda_http::{service_fn, Body, Error, Request, Response};
+///
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// # std::env::set_var("CORS_ALLOWED_ORIGINS", "https://app.example.com");
+/// let service = preflight_lambda::CorsLayer.layer(service_fn(|_req: Request| async {
+///     Err::<Response<Body>, Error>("the database is down".into())
+/// }));
+/// let request: Request = lambda_http::http::Request::builder()
+///     .header("origin", "https://app.example.com")
+///     .body(Body::Empty)
+///     .unwrap();
+/// let response = service.oneshot(request).await.unwrap();
+/// assert_eq!(response.status(), 500);
+/// assert_eq!(response.headers()["access-control-allow-origin"], "https://app.example.com");
+/// # });
+/// ```
+#[derive(Debug, Clone)]
+pub struct CorsService<S> {
+    inner: S,
+    /// The inner service's `poll_ready` error, answered as a `500` by the next `call`.
+    not_ready: Option<String>,
+}
+
+impl<S> Service<Request> for CorsService<S>
+where
+    S: Service<Request, Response = Response<Body>> + Clone + Send + 'static,
+    S::Future: Send,
+    S::Error: Display,
+{
+    type Response = Response<Body>;
+    type Error = Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Response<Body>, Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+        // An inner service that fails to get ready is a handler failure like any other: the
+        // next `call` answers it with a 500 carrying the CORS headers.
+        match self.inner.poll_ready(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Ok(())) => Poll::Ready(Ok(())),
+            Poll::Ready(Err(error)) => {
+                self.not_ready = Some(error.to_string());
+                Poll::Ready(Ok(()))
+            }
+        }
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        if let Some(error) = self.not_ready.take() {
+            return Box::pin(wrap(request, move |_| async move {
+                Err::<Response<Body>, _>(error)
+            }));
+        }
+        // The ready service handles this call; a fresh clone takes its place (tower's pattern).
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        Box::pin(wrap(request, move |request| inner.call(request)))
+    }
 }

@@ -8,17 +8,20 @@
 //! | `DELETE /items/{id}` | `204` |
 //! | `GET /error` | the handler fails; the browser reads `500` |
 //!
-//! Every response carries `X-Request-Id`, exposed by `CORS_EXPOSE_HEADERS`.
+//! Every response carries `X-Request-Id` (the Lambda request id, which also names the
+//! function's log lines), exposed by `CORS_EXPOSE_HEADERS`; on the `500` of a failing
+//! handler `preflight-lambda` sets it.
 //! Run it: `cargo lambda watch --disable-cors` (the flag matters: without it the local runner
 //! answers preflights itself and hides every CORS mistake).
 
-use lambda_http::{service_fn, Body, Error, Request, Response};
-use std::sync::atomic::{AtomicU64, Ordering};
+use lambda_http::{service_fn, Body, Error, Request, RequestExt, Response};
 
 #[preflight_lambda::cors]
 async fn handler(req: Request) -> Result<Response<Body>, Error> {
-    static NEXT_ID: AtomicU64 = AtomicU64::new(1);
-    let request_id = format!("req-{}", NEXT_ID.fetch_add(1, Ordering::Relaxed));
+    let request_id = req
+        .lambda_context_ref()
+        .map(|context| context.request_id.clone())
+        .unwrap_or_default();
     let path = req.uri().path().trim_end_matches('/');
     let method = req.method().as_str();
     let (status, body) = match (method, path.split('/').collect::<Vec<_>>().as_slice()) {
