@@ -1,0 +1,47 @@
+"""Shared set-up of the end-to-end suite: finding the tools it needs.
+
+In CI (`CI=true`) a missing tool fails the test that needs it; elsewhere the test is skipped
+with a loud message naming the tool and the one command that installs it.
+"""
+
+import importlib
+import os
+import shutil
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# tool -> the one command that installs it on this kind of machine (Debian, pip, npm).
+INSTALL = {
+    "chromium": "apt-get install -y chromium chromium-driver",
+    "chromedriver": "apt-get install -y chromium chromium-driver",
+    "cargo-lambda": "pip install --no-deps cargo-lambda==1.9.2",
+    "sam": "pip install -r tests/requirements.txt",
+    "cfn-lint": "pip install -r tests/requirements.txt",
+}
+
+
+def missing(what, install):
+    message = f"MISSING TOOL: {what} is not installed; install it with: {install}"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message, pytrace=False)
+    sys.stderr.write(f"\n*** {message} ***\n")
+    pytest.skip(message)
+
+
+def require(tool):
+    """The path of `tool`, or fail (CI) / skip loudly (elsewhere)."""
+    path = shutil.which(tool)
+    if path is None:
+        missing(tool, INSTALL[tool])
+    return path
+
+
+def require_module(module, install="pip install -r tests/requirements.txt"):
+    """Imports a Python module, or fails (CI) / skips loudly (elsewhere)."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        missing(f"the Python module {module}", install)
