@@ -15,7 +15,7 @@ import subprocess
 
 import pytest
 
-from conftest import ROOT, require, require_module
+from tools import ROOT, require, require_module
 
 TEMPLATE = os.path.join(ROOT, "template.yaml")
 ENV = dict(os.environ, SAM_CLI_TELEMETRY="0", AWS_DEFAULT_REGION="us-east-1")

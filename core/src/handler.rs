@@ -91,7 +91,11 @@ where
     E: Display,
     ResBody: Default + From<String>,
 {
-    let actual = match policy.decide(request.method(), request.headers()) {
+    // The policy's log lines (rejections at `warn`, allowed preflights at `debug`) name the
+    // request they are about.
+    let span = tracing::debug_span!("cors", method = %request.method(), uri = %request.uri());
+    let decision = span.in_scope(|| policy.decide(request.method(), request.headers()));
+    let actual = match decision {
         Decision::Preflight(preflight) => return preflight.into_response(ResBody::default()),
         Decision::Forward(actual) => actual,
     };

@@ -1,8 +1,10 @@
 //! The project's task runner: `cargo xtask test` runs every check and test, `cargo xtask demo`
 //! runs the demo. Plain Rust, no extra tools: it only starts other commands.
 //!
-//! In CI (`CI=true`) a missing tool is a failure. Elsewhere a step whose tool is missing is
-//! skipped with a loud message naming the one command that installs it.
+//! Both first run `scripts/install-tools.sh`, which installs what is missing (Chromium,
+//! cargo-lambda, the Python test tools) and skips what is there; `PREFLIGHT_NO_INSTALL=1`
+//! turns that off. In CI (`CI=true`) a missing tool is a failure. Elsewhere a step whose tool
+//! is missing is skipped with a loud message naming the one command that installs it.
 
 use std::env;
 use std::process::{Command, ExitCode};
@@ -62,6 +64,16 @@ const STEPS: &[Step] = &[
         requires: None,
     },
     Step {
+        name: "end-to-end: headless Chromium against the examples; SAM template checks",
+        program: "python3",
+        args: &["-m", "pytest", "tests", "-q", "-rs", "-p", "no:cacheprovider"],
+        envs: &[],
+        requires: Some((
+            &["python3", "-c", "import pytest, selenium, samtranslator"],
+            "pip install -r tests/requirements.txt",
+        )),
+    },
+    Step {
         name: "docs build without warnings",
         program: "cargo",
         args: &["doc", "--workspace", "--all-features", "--no-deps"],
@@ -72,12 +84,18 @@ const STEPS: &[Step] = &[
 
 fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
+    // Every command runs from the workspace root, wherever it was typed.
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    if let Err(err) = env::set_current_dir(root) {
+        eprintln!("xtask: cannot enter the workspace root {root}: {err}");
+        return ExitCode::FAILURE;
+    }
     match args.first().map(String::as_str) {
         Some("test") => test(),
         Some("demo") => demo(&args[1..]),
         _ => {
             eprintln!(
-                "usage:\n  cargo xtask test   run every check and test (what CI runs)\n  cargo xtask demo   show a policy answering real requests"
+                "usage:\n  cargo xtask test   run every check and test (what CI runs)\n  cargo xtask demo   run the Lambda example and call it from a real browser"
             );
             ExitCode::from(2)
         }
@@ -95,7 +113,23 @@ fn available(check: &[&str]) -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
+/// Runs `scripts/install-tools.sh` unless `PREFLIGHT_NO_INSTALL=1`. A failed install is not
+/// fatal here: the steps that need the tool then fail (CI) or skip loudly.
+fn install_tools() {
+    if env::var("PREFLIGHT_NO_INSTALL").is_ok_and(|v| v == "1") {
+        return;
+    }
+    let ok = Command::new("bash")
+        .arg("scripts/install-tools.sh")
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        eprintln!("!!! xtask: scripts/install-tools.sh failed; steps needing a missing tool will say so");
+    }
+}
+
 fn test() -> ExitCode {
+    install_tools();
     let started = Instant::now();
     let mut failed = Vec::new();
     let mut skipped = Vec::new();
@@ -163,16 +197,9 @@ fn test() -> ExitCode {
 }
 
 fn demo(args: &[String]) -> ExitCode {
-    let status = Command::new("cargo")
-        .args([
-            "run",
-            "--quiet",
-            "-p",
-            "preflight",
-            "--example",
-            "demo",
-            "--",
-        ])
+    install_tools();
+    let status = Command::new("python3")
+        .arg("tests/demo.py")
         .args(args)
         .status();
     match status {

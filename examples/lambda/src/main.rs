@@ -10,7 +10,7 @@
 //!
 //! Every response carries `X-Request-Id` (the Lambda request id, which also names the
 //! function's log lines), exposed by `CORS_EXPOSE_HEADERS`; on the `500` of a failing
-//! handler `preflight-lambda` sets it.
+//! handler `preflight-lambda` sets it. `X-Served-By` is not exposed: scripts cannot read it.
 //! Run it: `cargo lambda watch --disable-cors` (the flag matters: without it the local runner
 //! answers preflights itself and hides every CORS mistake).
 
@@ -61,6 +61,7 @@ async fn handler(req: Request) -> Result<Response<Body>, Error> {
     let mut response = Response::builder()
         .status(status)
         .header("x-request-id", request_id)
+        .header("x-served-by", "items-api")
         .body(body)?;
     if status != 204 {
         response

@@ -1,15 +1,14 @@
-"""Shared set-up of the end-to-end suite: finding the tools it needs.
+"""Finding the tools the end-to-end suite and the demo need.
 
 In CI (`CI=true`) a missing tool fails the test that needs it; elsewhere the test is skipped
-with a loud message naming the tool and the one command that installs it.
+with a loud message naming the tool and the one command that installs it. Outside pytest (the
+demo) a missing tool ends the program with that message.
 """
 
 import importlib
 import os
 import shutil
 import sys
-
-import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -21,10 +20,15 @@ INSTALL = {
     "sam": "pip install -r tests/requirements.txt",
     "cfn-lint": "pip install -r tests/requirements.txt",
 }
+# Every tool at once: scripts/install-tools.sh (what `cargo xtask test` runs first).
 
 
 def missing(what, install):
     message = f"MISSING TOOL: {what} is not installed; install it with: {install}"
+    if "PYTEST_CURRENT_TEST" not in os.environ:
+        sys.exit(message)
+    import pytest
+
     if os.environ.get("CI") == "true":
         pytest.fail(message, pytrace=False)
     sys.stderr.write(f"\n*** {message} ***\n")

@@ -1,0 +1,278 @@
+"""The end-to-end harness, written once for every platform.
+
+A platform (`Function` subclass) starts one example locally with a chosen `CORS_*`
+environment and exposes its base URL and log. `PageServer` serves a blank page that plays
+every origin; `Browser` is a real headless Chromium driven by Selenium; `run_matrix` makes
+each call of `matrix.toml` with `fetch()` in the page and checks the browser's verdict, its
+console message and the function's log (which proves the preflight reached our code, not the
+local runner).
+"""
+
+import http.server
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import tomllib
+import urllib.error
+import urllib.request
+
+from tools import ROOT, missing, require, require_module
+
+MATRIX = os.path.join(ROOT, "tests", "matrix.toml")
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def load_matrix(**ports):
+    """The matrix with {page}/{other} filled in: (policies, cases)."""
+    with open(MATRIX, "rb") as f:
+        matrix = tomllib.load(f)
+
+    def fill(value):
+        if isinstance(value, str):
+            for name, port in ports.items():
+                value = value.replace("{" + name + "}", str(port))
+            return value
+        if isinstance(value, dict):
+            return {k: fill(v) for k, v in value.items()}
+        return value
+
+    policies = {name: fill(env) for name, env in matrix["policy"].items()}
+    cases = [dict(fill(case), id=i) for i, case in enumerate(matrix["case"], start=1)]
+    return policies, cases
+
+
+class PageServer:
+    """A blank HTML page on 127.0.0.1:port, whatever the Host (every *.test origin)."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = b"<!doctype html><title>preflight e2e</title><p>cross-origin caller</p>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    def __init__(self):
+        self.port = free_port()
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), self.Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+FETCH = """
+const [url, init, read, done] = arguments;
+fetch(url, init).then(async (r) => {
+  const body = await r.text();
+  done({outcome: "allowed", status: r.status, body, header: read ? r.headers.get(read) : null});
+}).catch((e) => done({outcome: "blocked", error: String(e)}));
+"""
+
+
+class Browser:
+    """Headless Chromium (the Debian package) through chromedriver."""
+
+    def __init__(self):
+        chromium = require("chromium")
+        chromedriver = require("chromedriver")
+        webdriver = require_module("selenium.webdriver")
+        self.profile = tempfile.mkdtemp(prefix="preflight-chromium-")
+        options = webdriver.ChromeOptions()
+        options.binary_location = chromium
+        for flag in [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            f"--user-data-dir={self.profile}",
+            # Every *.test name is this machine; nothing else is looked up.
+            "--host-resolver-rules=MAP *.test 127.0.0.1, MAP * ~NOTFOUND, "
+            "EXCLUDE localhost, EXCLUDE 127.0.0.1",
+        ]:
+            options.add_argument(flag)
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+        service = webdriver.ChromeService(executable_path=chromedriver)
+        self.driver = webdriver.Chrome(options=options, service=service)
+        self.driver.set_script_timeout(30)
+        self.page = None
+        self.version = self.driver.capabilities.get("browserVersion", "?")
+
+    def call(self, page, url, init, read):
+        """Runs fetch(url, init) in a page of origin `page`; returns (result, console lines)."""
+        if self.page != page:
+            self.driver.get(page + "/")
+            self.page = page
+        self.driver.get_log("browser")  # drop what came before this call
+        result = self.driver.execute_async_script(FETCH, url, init, read)
+        time.sleep(0.05)  # console messages of a failed fetch arrive with the rejection
+        console = [entry["message"] for entry in self.driver.get_log("browser")]
+        return result, console
+
+    def close(self):
+        self.driver.quit()
+        shutil.rmtree(self.profile, ignore_errors=True)
+
+
+class Function:
+    """One example running locally. Subclasses set `name`, `path_prefix` and `command`."""
+
+    name = "?"
+    path_prefix = ""
+    ready_timeout = 900  # the first request may wait for a cold build
+
+    def __init__(self, env):
+        self.port = free_port()
+        self.log_path = tempfile.mktemp(prefix=f"preflight-{self.name}-", suffix=".log")
+        self.log_file = open(self.log_path, "w")
+        command, cwd, extra_env = self.command(env)
+        self.process = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env={**os.environ, **extra_env},
+            stdout=self.log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.wait_ready()
+
+    @property
+    def base_url(self):
+        raise NotImplementedError
+
+    def command(self, env):
+        raise NotImplementedError
+
+    def wait_ready(self):
+        deadline = time.time() + self.ready_timeout
+        url = self.base_url + self.path_prefix + "/items"
+        while time.time() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"{self.name} exited early:\n{self.log()}")
+            try:
+                with urllib.request.urlopen(url, timeout=5):
+                    return
+            except urllib.error.HTTPError:
+                return  # it answered (a misconfigured policy answers 500): running
+            except OSError:
+                time.sleep(1)
+        raise AssertionError(f"{self.name} not ready after {self.ready_timeout} s:\n{self.log()}")
+
+    def log(self):
+        self.log_file.flush()
+        with open(self.log_path, errors="replace") as f:
+            return ANSI.sub("", f.read())
+
+    def close(self):
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=20)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.log_file.close()
+
+
+class LambdaFunction(Function):
+    """examples/lambda under `cargo lambda watch --disable-cors`."""
+
+    name = "lambda"
+
+    @property
+    def base_url(self):
+        return f"http://localhost:{self.port}/lambda-url/items-api"
+
+    def command(self, env):
+        cargo_lambda = require("cargo-lambda")
+        # An env file, not --env-var: cargo-lambda splits --env-var values at commas.
+        self.env_file = self.log_path.replace(".log", ".env")
+        with open(self.env_file, "w") as f:
+            f.writelines(f'{key}="{value}"\n' for key, value in env.items())
+        command = [cargo_lambda, "lambda", "watch", "--disable-cors", "-P", str(self.port)]
+        command += ["--env-file", self.env_file]
+        return command, os.path.join(ROOT, "examples", "lambda"), {
+            "CARGO_TARGET_DIR": os.path.join(ROOT, "target"),
+            "NO_COLOR": "1",
+        }
+
+
+def fetch_init(case):
+    init = {"method": case["method"], "mode": "cors", "cache": "no-store"}
+    if case.get("headers"):
+        init["headers"] = case["headers"]
+    if case.get("body") is not None:
+        init["body"] = case["body"]
+    init["credentials"] = case.get("credentials", "same-origin")
+    return init
+
+
+def check_case(case, result, console, log):
+    """Every way this case's outcome differs from the matrix, as sentences."""
+    problems = []
+    if result.get("outcome") != case["expect"]:
+        problems.append(f"browser said {result.get('outcome')} ({result}), expected {case['expect']}")
+    elif case["expect"] == "allowed":
+        if result["status"] != case["status"]:
+            problems.append(f"status {result['status']}, expected {case['status']}")
+        if "read" in case:
+            readable = result["header"] is not None
+            if readable != case["readable"]:
+                problems.append(f"{case['read']} readable={readable} ({result['header']!r})")
+        if "body_contains" in case and case["body_contains"] not in result["body"]:
+            problems.append(f"body {result['body']!r} lacks {case['body_contains']!r}")
+    else:
+        if not any(case["console"] in line for line in console):
+            problems.append(f"console lacks {case['console']!r}: {console}")
+    # The function's log names each request it answered a preflight for.
+    marker = re.compile(rf"case={case['id']}\b")
+    lines = [line for line in log.splitlines() if marker.search(line)]
+    allowed = any("CORS preflight allowed" in line for line in lines)
+    rejected = any("CORS preflight rejected" in line for line in lines)
+    seen = "allowed" if allowed else "rejected" if rejected else "none"
+    if seen != case["preflight"] or (allowed and rejected):
+        problems.append(f"function log shows preflight {seen}, expected {case['preflight']}: {lines}")
+    return problems
+
+
+def run_case(function, browser, case):
+    """Makes one matrix call from the browser; returns its problems (empty when it conforms)."""
+    url = f"{function.base_url}{function.path_prefix}{case['path']}?case={case['id']}"
+    result, console = browser.call(case["origin"], url, fetch_init(case), case.get("read"))
+    deadline = time.time() + 2
+    while True:  # the function's log line may land a moment after the response
+        problems = check_case(case, result, console, function.log())
+        if not problems or time.time() > deadline:
+            return problems
+        time.sleep(0.1)
+
+
+__all__ = [
+    "Browser",
+    "Function",
+    "LambdaFunction",
+    "PageServer",
+    "load_matrix",
+    "missing",
+    "run_case",
+]

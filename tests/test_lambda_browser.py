@@ -1,0 +1,65 @@
+"""The conformance matrix in headless Chromium against examples/lambda under
+`cargo lambda watch --disable-cors`, plus an invalid configuration seen from the browser."""
+
+import urllib.error
+import urllib.request
+
+import pytest
+
+from browser import Browser, LambdaFunction, PageServer, load_matrix, run_case
+
+PAGE, OTHER = PageServer(), PageServer()
+POLICIES, CASES = load_matrix(page=PAGE.port, other=OTHER.port)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    browser = Browser()
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(scope="module")
+def functions():
+    """One running function per policy, started on first use."""
+    running = {}
+
+    def get(policy):
+        if policy not in running:
+            running[policy] = LambdaFunction(POLICIES[policy])
+        return running[policy]
+
+    yield get
+    for function in running.values():
+        function.close()
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c['id']:02}-{c['policy']}-{c['name']}" for c in CASES])
+def test_matrix(case, browser, functions):
+    function = functions(case["policy"])
+    problems = run_case(function, browser, case)
+    assert problems == [], f"{case['name']}: {problems}\n--- function log (tail) ---\n{function.log()[-3000:]}"
+
+
+def test_an_invalid_configuration_serves_500_without_cors_headers(browser):
+    function = LambdaFunction({"CORS_ALLOWED_ORIGINS": "https://app.test/,null", "CORS_MAX_AGE": "1e5"})
+    try:
+        request = urllib.request.Request(
+            function.base_url + "/items", headers={"Origin": f"http://app.test:{PAGE.port}"}
+        )
+        with pytest.raises(urllib.error.HTTPError) as answer:
+            urllib.request.urlopen(request, timeout=10)
+        assert answer.value.code == 500
+        assert not [h for h in answer.value.headers if h.lower().startswith("access-control-")]
+        case = {
+            "id": 900, "name": "misconfigured", "policy": "-", "origin": f"http://app.test:{PAGE.port}",
+            "method": "GET", "path": "/items", "expect": "blocked", "preflight": "none",
+            "console": "No 'Access-Control-Allow-Origin' header is present on the requested resource",
+        }
+        assert run_case(function, browser, case) == []
+        log = function.log()
+        # Every problem, each naming its variable, in the cold-start log.
+        for part in ["CORS_ALLOWED_ORIGINS", "null", "trailing", "CORS_MAX_AGE", "1e5"]:
+            assert part in log, f"the log lacks {part!r}:\n{log[-3000:]}"
+    finally:
+        function.close()
