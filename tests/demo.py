@@ -37,6 +37,18 @@ def main():
     function = LambdaFunction(env)
     browser = Browser()
     print(f"function: {function.base_url}   page origin: {origin}   Chromium {browser.version}\n")
+    lines = function.log().splitlines()
+    report = [i for i, line in enumerate(lines) if "invalid CORS configuration" in line]
+    invalid = bool(report)
+    if invalid:
+        start = report[0]
+        print("The function refuses to serve this configuration; its log says:")
+        print(re.sub(r"^.*?preflight::\w+: ", "  ", lines[start]))
+        for line in lines[start + 1 :]:
+            if not line.startswith("  - "):
+                break
+            print("  " + line)
+        print("\nEvery request now gets a 500 without CORS headers, so the browser blocks everything:\n")
     try:
         for i, (title, method, path, headers, body) in enumerate(CALLS, start=1):
             case = {"method": method, "headers": headers, "body": body}
@@ -55,12 +67,11 @@ def main():
                 if re.search(rf"call={i}\b", line) or (request_id and request_id in line and "preflight::" in line)
             ]
             print(f"{i}. {title}\n   browser:  {verdict}")
+            if invalid:
+                logged = ["500 without CORS headers (invalid configuration)"]
             for line in logged or ["(no preflight: a simple request goes straight to the handler)"]:
                 print(f"   function: {line}")
             print()
-        problems = [line for line in function.log().splitlines() if "CORS configuration" in line]
-        for line in problems:
-            print(line)
         if sys.stdin.isatty():
             print(f"The example keeps running: curl -i {function.base_url}/items -H 'Origin: {origin}'")
             print("Ctrl-C stops it.")

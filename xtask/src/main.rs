@@ -66,7 +66,15 @@ const STEPS: &[Step] = &[
     Step {
         name: "end-to-end: headless Chromium against the examples; SAM template checks",
         program: "python3",
-        args: &["-m", "pytest", "tests", "-q", "-rs", "-p", "no:cacheprovider"],
+        args: &[
+            "-m",
+            "pytest",
+            "tests",
+            "-q",
+            "-rs",
+            "-p",
+            "no:cacheprovider",
+        ],
         envs: &[],
         requires: Some((
             &["python3", "-c", "import pytest, selenium, samtranslator"],
@@ -124,7 +132,9 @@ fn install_tools() {
         .status()
         .is_ok_and(|s| s.success());
     if !ok {
-        eprintln!("!!! xtask: scripts/install-tools.sh failed; steps needing a missing tool will say so");
+        eprintln!(
+            "!!! xtask: scripts/install-tools.sh failed; steps needing a missing tool will say so"
+        );
     }
 }
 
