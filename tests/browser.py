@@ -8,6 +8,7 @@ console message and the function's log (which proves the preflight reached our c
 local runner).
 """
 
+import http.client
 import http.server
 import os
 import re
@@ -21,6 +22,7 @@ import time
 import tomllib
 import urllib.error
 import urllib.request
+import uuid
 
 from tools import ROOT, missing, require, require_module
 
@@ -217,6 +219,131 @@ class LambdaFunction(Function):
         }
 
 
+def read_env_file(path):
+    """KEY=VALUE lines of a dotenv file (comments and blank lines skipped)."""
+    env = {}
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if line and not line.startswith("#"):
+                key, _, value = line.partition("=")
+                env[key.strip()] = value.strip().strip('"')
+    return env
+
+
+class VercelRouter(http.server.ThreadingHTTPServer):
+    """What Vercel's edge (and `vercel dev`) does in front of the functions: file-system
+    routing (`api/items.rs` is /api/items, `api/items/[id].rs` is /api/items/:id) and an
+    `x-vercel-id` request header. Requests and responses pass through unchanged otherwise:
+    OPTIONS included, repeated response headers kept."""
+
+    HOP = {"connection", "keep-alive", "transfer-encoding", "upgrade", "host", "content-length"}
+
+    def __init__(self, routes):
+        self.routes = routes  # (compiled pattern, port)
+        super().__init__(("127.0.0.1", 0), self.Handler)
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def forward(self):
+            path = self.path.split("?", 1)[0]
+            port = next((p for pattern, p in self.server.routes if pattern.fullmatch(path)), None)
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else None
+            if port is None:
+                status, headers, payload = 404, [("Content-Type", "text/plain")], b"NOT_FOUND"
+            else:
+                headers = [(k, v) for k, v in self.headers.items() if k.lower() not in VercelRouter.HOP]
+                headers.append(("x-vercel-id", f"dev1::{uuid.uuid4().hex[:12]}"))
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                connection.request(self.command, self.path, body=body, headers=dict(headers))
+                answer = connection.getresponse()
+                status, payload = answer.status, answer.read()
+                headers = [(k, v) for k, v in answer.getheaders() if k.lower() not in VercelRouter.HOP]
+                connection.close()
+            self.send_response_only(status)
+            for key, value in headers:
+                self.send_header(key, value)
+            if status not in (204, 304):
+                self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            if status not in (204, 304):
+                self.wfile.write(payload)
+
+        do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = forward
+        do_PROPFIND = forward
+
+        def log_message(self, *args):
+            pass
+
+
+class VercelFunction(Function):
+    """examples/vercel: each function binary on its own VERCEL_DEV_PORT (what `vercel dev`
+    runs), behind `VercelRouter`. The environment is the example's `.env.example` plus the
+    policy's variables."""
+
+    name = "vercel"
+    path_prefix = "/api"
+    FUNCTIONS = [("items", r"/api/items/?"), ("items-id", r"/api/items/[^/]+/?"), ("error", r"/api/error/?")]
+
+    def __init__(self, env):
+        example = os.path.join(ROOT, "examples", "vercel")
+        build = subprocess.run(
+            ["cargo", "build", "--quiet", "-p", "preflight-example-vercel", "--bins"],
+            cwd=ROOT, capture_output=True, text=True,
+        )
+        assert build.returncode == 0, f"building the Vercel example failed:\n{build.stderr}"
+        self.env = {**read_env_file(os.path.join(example, ".env.example")), **env}
+        self.processes = []
+        self.log_path = tempfile.mktemp(prefix="preflight-vercel-", suffix=".log")
+        self.log_file = open(self.log_path, "w")
+        routes = []
+        for binary, pattern in self.FUNCTIONS:
+            port = free_port()
+            process = subprocess.Popen(
+                [os.path.join(ROOT, "target", "debug", binary)],
+                cwd=example,
+                env={**os.environ, **self.env, "VERCEL_DEV_PORT": str(port), "NO_COLOR": "1"},
+                stdout=self.log_file,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+            self.processes.append(process)
+            routes.append((re.compile(pattern), port))
+        self.router = VercelRouter(routes)
+        self.port = self.router.server_address[1]
+        threading.Thread(target=self.router.serve_forever, daemon=True).start()
+        self.process = self.processes[0]
+        self.wait_ready()
+
+    @property
+    def base_url(self):
+        return f"http://localhost:{self.port}"
+
+    def wait_ready(self):
+        deadline = time.time() + 60
+        while self.log().count("Dev server listening") < len(self.processes):
+            for process in self.processes:
+                if process.poll() is not None:
+                    raise AssertionError(f"a Vercel function exited early:\n{self.log()}")
+            if time.time() > deadline:
+                raise AssertionError(f"the Vercel functions did not start:\n{self.log()}")
+            time.sleep(0.2)
+
+    def close(self):
+        self.router.shutdown()
+        self.router.server_close()
+        for process in self.processes:
+            process.send_signal(signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        self.log_file.close()
+
+
 def fetch_init(case):
     init = {"method": case["method"], "mode": "cors", "cache": "no-store"}
     if case.get("headers"):
@@ -272,6 +399,7 @@ __all__ = [
     "Function",
     "LambdaFunction",
     "PageServer",
+    "VercelFunction",
     "load_matrix",
     "missing",
     "run_case",

@@ -37,7 +37,7 @@ use std::task::{Context, Poll};
 use lambda_http::http::HeaderValue;
 use lambda_http::tower::{Layer, Service};
 use lambda_http::{Body, Error, Request, RequestExt, Response};
-use preflight::handler::{self, Generated};
+use preflight::handler;
 use preflight::Policy;
 
 pub use preflight;
@@ -45,11 +45,6 @@ pub use preflight;
 /// Wraps an `async fn(Request) -> Result<Response<Body>, E>` handler with CORS (see the crate
 /// documentation). Same as calling [`wrap`] at the top of the handler.
 pub use preflight_macros::lambda as cors;
-
-/// The header that carries the Lambda request id on the `500`s this crate writes itself (a
-/// failing or panicking handler, an invalid configuration), so the failure the browser shows
-/// can be found in the function's log. Not added when the handler's response already has it.
-pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
 /// Runs `handler` for `request` under the policy from the `CORS_*` variables: what the
 /// [`cors`] attribute expands to. Never returns `Err`: failures become `500` responses.
@@ -86,14 +81,8 @@ where
         Ok(policy) => handler::handle(policy, request, handler).await,
         Err(error) => handler::misconfigured(error),
     };
-    if let Some(request_id) = request_id {
-        if response.extensions().get::<Generated>().is_some() {
-            response
-                .headers_mut()
-                .entry(REQUEST_ID_HEADER)
-                .or_insert(request_id);
-        }
-    }
+    // The 500s written here carry the Lambda request id, which names the function's log lines.
+    handler::tag_request_id(&mut response, request_id);
     Ok(response)
 }
 

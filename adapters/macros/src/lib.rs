@@ -1,6 +1,6 @@
 //! The attribute macros that wrap a serverless handler with CORS. One implementation
 //! serves every platform; each attribute only names its platform's `wrap`.
-//! Use them through `preflight_lambda::cors` (and, later, `preflight_vercel::cors`).
+//! Use them through `preflight_lambda::cors` and `preflight_vercel::cors`.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -17,6 +17,18 @@ use syn::{parse_macro_input, FnArg, ItemFn};
 pub fn lambda(attr: TokenStream, item: TokenStream) -> TokenStream {
     expand(
         quote!(::preflight_lambda::wrap),
+        attr,
+        parse_macro_input!(item as ItemFn),
+    )
+    .into()
+}
+
+/// Wraps an `async fn(Request) -> Result<Response<ResponseBody>, E>` `vercel_runtime` handler
+/// the same way. Re-exported as `preflight_vercel::cors`; see that crate for examples.
+#[proc_macro_attribute]
+pub fn vercel(attr: TokenStream, item: TokenStream) -> TokenStream {
+    expand(
+        quote!(::preflight_vercel::wrap),
         attr,
         parse_macro_input!(item as ItemFn),
     )

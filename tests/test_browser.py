@@ -1,13 +1,18 @@
-"""The conformance matrix in headless Chromium against examples/lambda under
-`cargo lambda watch --disable-cors`, plus an invalid configuration seen from the browser."""
+"""The conformance matrix (matrix.toml) in headless Chromium against every platform's
+example, with the same expectations, plus an invalid configuration seen from the browser.
+
+- lambda: examples/lambda under `cargo lambda watch --disable-cors`
+- vercel: examples/vercel, each function binary on its VERCEL_DEV_PORT behind Vercel's routing
+"""
 
 import urllib.error
 import urllib.request
 
 import pytest
 
-from browser import Browser, LambdaFunction, PageServer, load_matrix, run_case
+from browser import Browser, LambdaFunction, PageServer, VercelFunction, load_matrix, run_case
 
+PLATFORMS = {"lambda": LambdaFunction, "vercel": VercelFunction}
 PAGE, OTHER = PageServer(), PageServer()
 POLICIES, CASES = load_matrix(page=PAGE.port, other=OTHER.port)
 
@@ -21,31 +26,34 @@ def browser():
 
 @pytest.fixture(scope="module")
 def functions():
-    """One running function per policy, started on first use."""
+    """One running function per (platform, policy), started on first use."""
     running = {}
 
-    def get(policy):
-        if policy not in running:
-            running[policy] = LambdaFunction(POLICIES[policy])
-        return running[policy]
+    def get(platform, policy):
+        if (platform, policy) not in running:
+            running[platform, policy] = PLATFORMS[platform](POLICIES[policy])
+        return running[platform, policy]
 
     yield get
     for function in running.values():
         function.close()
 
 
+@pytest.mark.parametrize("platform", PLATFORMS)
 @pytest.mark.parametrize("case", CASES, ids=[f"{c['id']:02}-{c['policy']}-{c['name']}" for c in CASES])
-def test_matrix(case, browser, functions):
-    function = functions(case["policy"])
+def test_matrix(platform, case, browser, functions):
+    function = functions(platform, case["policy"])
     problems = run_case(function, browser, case)
     assert problems == [], f"{case['name']}: {problems}\n--- function log (tail) ---\n{function.log()[-3000:]}"
 
 
-def test_an_invalid_configuration_serves_500_without_cors_headers(browser):
-    function = LambdaFunction({"CORS_ALLOWED_ORIGINS": "https://app.test/,null", "CORS_MAX_AGE": "1e5"})
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_an_invalid_configuration_serves_500_without_cors_headers(platform, browser):
+    function = PLATFORMS[platform]({"CORS_ALLOWED_ORIGINS": "https://app.test/,null", "CORS_MAX_AGE": "1e5"})
     try:
         request = urllib.request.Request(
-            function.base_url + "/items", headers={"Origin": f"http://app.test:{PAGE.port}"}
+            function.base_url + function.path_prefix + "/items",
+            headers={"Origin": f"http://app.test:{PAGE.port}"},
         )
         with pytest.raises(urllib.error.HTTPError) as answer:
             urllib.request.urlopen(request, timeout=10)

@@ -1,0 +1,205 @@
+//! # preflight-vercel
+//!
+//! CORS for Vercel Rust functions written with `vercel_runtime` 2.x. Put one attribute on the
+//! handler and set `CORS_ALLOWED_ORIGINS` in the project's environment variables:
+//!
+//! ```no_run
+//! use vercel_runtime::{run, service_fn, Error, Request, Response, ResponseBody};
+//!
+//! #[preflight_vercel::cors]
+//! async fn handler(_req: Request) -> Result<Response<ResponseBody>, Error> {
+//!     Ok(Response::new(ResponseBody::from("hello")))
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), Error> {
+//!     run(service_fn(handler)).await
+//! }
+//! ```
+//!
+//! The policy is read from the `CORS_*` variables once per cold start
+//! ([`preflight::Policy::from_env_cached`]). Preflights are answered before the handler runs
+//! (so authentication never sees them); every other response, whatever its status, gets the
+//! CORS headers; a handler that returns `Err` or panics becomes a `500` with CORS headers
+//! (`vercel_runtime` alone would answer `Err` with a `500` that has none, and with the error
+//! message in the body). With an invalid configuration every request gets a `500` without CORS
+//! headers and the log lists every problem. All of that lives in the `preflight` core; this
+//! crate only connects it to `vercel_runtime`'s types.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+use std::fmt::Display;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use http::{Request as HttpRequest, Response};
+use preflight::{handler, Policy};
+use tower_layer::Layer;
+use tower_service::Service;
+use vercel_runtime::{AppState, Error, ResponseBody};
+
+pub use preflight;
+
+/// Wraps an `async fn(Request) -> Result<Response<ResponseBody>, E>` handler with CORS (see
+/// the crate documentation). Same as calling [`wrap`] at the top of the handler.
+pub use preflight_macros::vercel as cors;
+
+/// The request header in which Vercel's edge sends the request id; the `500`s this crate
+/// writes itself carry it back as `x-request-id`, to find the failure in the logs.
+pub const VERCEL_ID: &str = "x-vercel-id";
+
+/// `ResponseBody` with what the core's request cycle needs (an empty body, a body from text).
+struct Body(ResponseBody);
+
+impl Default for Body {
+    fn default() -> Self {
+        Body(ResponseBody::from(()))
+    }
+}
+
+impl From<String> for Body {
+    fn from(text: String) -> Self {
+        Body(ResponseBody::from(text))
+    }
+}
+
+/// Runs `handler` for `request` under the policy from the `CORS_*` variables: what the
+/// [`cors`] attribute expands to. Never returns `Err`: failures become `500` responses.
+/// Generic over the request body, so it also serves `http::Request`s built by hand.
+///
+/// ```
+/// use vercel_runtime::{Response, ResponseBody};
+///
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// # std::env::set_var("CORS_ALLOWED_ORIGINS", "https://app.example.com");
+/// let request = http::Request::builder()
+///     .method("OPTIONS")
+///     .header("origin", "https://app.example.com")
+///     .header("access-control-request-method", "PUT")
+///     .body(())
+///     .unwrap();
+/// let response = preflight_vercel::wrap(request, |_req| async {
+///     Err::<Response<ResponseBody>, _>("never called for a preflight")
+/// })
+/// .await
+/// .unwrap();
+/// assert_eq!(response.status(), 204);
+/// # });
+/// ```
+pub async fn wrap<B, F, Fut, E>(
+    request: HttpRequest<B>,
+    handler: F,
+) -> Result<Response<ResponseBody>, Error>
+where
+    F: FnOnce(HttpRequest<B>) -> Fut,
+    Fut: Future<Output = Result<Response<ResponseBody>, E>>,
+    E: Display,
+{
+    let request_id = request.headers().get(VERCEL_ID).cloned();
+    let response: Response<Body> = match Policy::from_env_cached() {
+        Ok(policy) => {
+            handler::handle(policy, request, |request| async move {
+                handler(request).await.map(|response| response.map(Body))
+            })
+            .await
+        }
+        Err(error) => handler::misconfigured(error),
+    };
+    let mut response = response.map(|body| body.0);
+    handler::tag_request_id(&mut response, request_id);
+    Ok(response)
+}
+
+/// The same as the [`cors`] attribute, as a tower [`Layer`] over the
+/// `Service<(AppState, Request)>` that `vercel_runtime::run` takes. The inner service's errors
+/// become `500`s with CORS headers, so the wrapped service never fails.
+///
+/// ```no_run
+/// use tower::ServiceBuilder;
+/// use vercel_runtime::{run, service_fn, Error, Request, Response, ResponseBody};
+///
+/// async fn handler(_req: Request) -> Result<Response<ResponseBody>, Error> {
+///     Ok(Response::new(ResponseBody::from("hello")))
+/// }
+///
+/// #[tokio::main]
+/// async fn main() -> Result<(), Error> {
+///     let service = ServiceBuilder::new()
+///         .layer(preflight_vercel::CorsLayer)
+///         .service(service_fn(handler));
+///     run(service).await
+/// }
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CorsLayer;
+
+impl<S> Layer<S> for CorsLayer {
+    type Service = CorsService<S>;
+
+    fn layer(&self, inner: S) -> CorsService<S> {
+        CorsService {
+            inner,
+            not_ready: None,
+        }
+    }
+}
+
+/// The service [`CorsLayer`] makes: [`wrap`] around every call of the inner service.
+///
+/// ```
+/// use tower::Layer;
+/// use vercel_runtime::{service_fn, Error, Request, Response, ResponseBody};
+///
+/// async fn handler(_req: Request) -> Result<Response<ResponseBody>, Error> {
+///     Err("the database is down".into())
+/// }
+/// let service = preflight_vercel::CorsLayer.layer(service_fn(handler));
+/// # let _ = service;
+/// ```
+#[derive(Debug, Clone)]
+pub struct CorsService<S> {
+    inner: S,
+    /// The inner service's `poll_ready` error, answered as a `500` by the next `call`.
+    not_ready: Option<String>,
+}
+
+impl<S, B> Service<(AppState, HttpRequest<B>)> for CorsService<S>
+where
+    S: Service<(AppState, HttpRequest<B>), Response = Response<ResponseBody>>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send,
+    S::Error: Display,
+    B: Send + 'static,
+{
+    type Response = Response<ResponseBody>;
+    type Error = Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Response<ResponseBody>, Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+        // An inner service that fails to get ready is a handler failure like any other: the
+        // next `call` answers it with a 500 carrying the CORS headers.
+        match self.inner.poll_ready(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Ok(())) => Poll::Ready(Ok(())),
+            Poll::Ready(Err(error)) => {
+                self.not_ready = Some(error.to_string());
+                Poll::Ready(Ok(()))
+            }
+        }
+    }
+
+    fn call(&mut self, (state, request): (AppState, HttpRequest<B>)) -> Self::Future {
+        if let Some(error) = self.not_ready.take() {
+            return Box::pin(wrap(request, move |_| async move {
+                Err::<Response<ResponseBody>, _>(error)
+            }));
+        }
+        // The ready service handles this call; a fresh clone takes its place (tower's pattern).
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        Box::pin(wrap(request, move |request| inner.call((state, request))))
+    }
+}
