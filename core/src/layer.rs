@@ -180,3 +180,96 @@ where
         }
     }
 }
+
+/// The inner service of a layer that must never fail, as the platform adapters' layers are
+/// (`preflight_lambda::CorsLayer`, `preflight_vercel::CorsLayer`): an error from the inner
+/// service's `poll_ready` is kept and handed to the next call, which answers it like a failed
+/// handler (a `500` with CORS headers) instead of failing the whole service.
+///
+/// ```
+/// use std::task::{Context, Poll};
+/// use preflight::layer::Guarded;
+///
+/// let mut guarded = Guarded::new(tower::service_fn(|_: ()| async { Ok::<_, String>(()) }));
+/// let mut cx = Context::from_waker(std::task::Waker::noop());
+/// assert_eq!(guarded.poll_ready::<()>(&mut cx), Poll::Ready(()));
+/// assert!(guarded.take().is_ok());
+/// ```
+#[derive(Debug, Clone)]
+pub struct Guarded<S> {
+    service: S,
+    not_ready: Option<String>,
+}
+
+impl<S> Guarded<S> {
+    /// Guards `service`.
+    ///
+    /// ```
+    /// let guarded = preflight::layer::Guarded::new(tower::service_fn(|_: ()| async { Ok::<_, String>(()) }));
+    /// # let _ = guarded;
+    /// ```
+    pub fn new(service: S) -> Self {
+        Guarded {
+            service,
+            not_ready: None,
+        }
+    }
+
+    /// Polls the inner service's readiness; an error is kept for [`Guarded::take`] and reported
+    /// as ready.
+    ///
+    /// ```
+    /// use std::task::{Context, Poll};
+    /// use tower::Service;
+    ///
+    /// struct Broken;
+    /// impl Service<()> for Broken {
+    ///     type Response = ();
+    ///     type Error = &'static str;
+    ///     type Future = std::future::Ready<Result<(), &'static str>>;
+    ///     fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+    ///         Poll::Ready(Err("pool exhausted"))
+    ///     }
+    ///     fn call(&mut self, _: ()) -> Self::Future { unreachable!() }
+    /// }
+    /// # impl Clone for Broken { fn clone(&self) -> Self { Broken } }
+    /// let mut guarded = preflight::layer::Guarded::new(Broken);
+    /// let mut cx = Context::from_waker(std::task::Waker::noop());
+    /// assert_eq!(guarded.poll_ready::<()>(&mut cx), Poll::Ready(()));
+    /// assert_eq!(guarded.take().err().as_deref(), Some("pool exhausted"));
+    /// ```
+    pub fn poll_ready<R>(&mut self, cx: &mut Context<'_>) -> Poll<()>
+    where
+        S: Service<R>,
+        S::Error: std::fmt::Display,
+    {
+        match self.service.poll_ready(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Ok(())) => Poll::Ready(()),
+            Poll::Ready(Err(error)) => {
+                self.not_ready = Some(error.to_string());
+                Poll::Ready(())
+            }
+        }
+    }
+
+    /// For a call after [`Guarded::poll_ready`]: the ready service (a fresh clone takes its
+    /// place, tower's usual pattern), or the readiness error to answer with.
+    ///
+    /// ```
+    /// let mut guarded = preflight::layer::Guarded::new(tower::service_fn(|_: ()| async { Ok::<_, String>(()) }));
+    /// assert!(guarded.take().is_ok());
+    /// ```
+    pub fn take(&mut self) -> Result<S, String>
+    where
+        S: Clone,
+    {
+        match self.not_ready.take() {
+            Some(error) => Err(error),
+            None => {
+                let clone = self.service.clone();
+                Ok(std::mem::replace(&mut self.service, clone))
+            }
+        }
+    }
+}

@@ -38,6 +38,7 @@ use lambda_http::http::HeaderValue;
 use lambda_http::tower::{Layer, Service};
 use lambda_http::{Body, Error, Request, RequestExt, Response};
 use preflight::handler;
+use preflight::layer::Guarded;
 use preflight::Policy;
 
 pub use preflight;
@@ -114,8 +115,7 @@ impl<S> Layer<S> for CorsLayer {
 
     fn layer(&self, inner: S) -> CorsService<S> {
         CorsService {
-            inner,
-            not_ready: None,
+            inner: Guarded::new(inner),
         }
     }
 }
@@ -142,9 +142,8 @@ impl<S> Layer<S> for CorsLayer {
 /// ```
 #[derive(Debug, Clone)]
 pub struct CorsService<S> {
-    inner: S,
-    /// The inner service's `poll_ready` error, answered as a `500` by the next `call`.
-    not_ready: Option<String>,
+    /// A `poll_ready` error of the inner service is answered as a `500` by the next `call`.
+    inner: Guarded<S>,
 }
 
 impl<S> Service<Request> for CorsService<S>
@@ -158,27 +157,15 @@ where
     type Future = Pin<Box<dyn Future<Output = Result<Response<Body>, Error>> + Send>>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
-        // An inner service that fails to get ready is a handler failure like any other: the
-        // next `call` answers it with a 500 carrying the CORS headers.
-        match self.inner.poll_ready(cx) {
-            Poll::Pending => Poll::Pending,
-            Poll::Ready(Ok(())) => Poll::Ready(Ok(())),
-            Poll::Ready(Err(error)) => {
-                self.not_ready = Some(error.to_string());
-                Poll::Ready(Ok(()))
-            }
-        }
+        self.inner.poll_ready(cx).map(Ok)
     }
 
     fn call(&mut self, request: Request) -> Self::Future {
-        if let Some(error) = self.not_ready.take() {
-            return Box::pin(wrap(request, move |_| async move {
+        match self.inner.take() {
+            Ok(mut inner) => Box::pin(wrap(request, move |request| inner.call(request))),
+            Err(error) => Box::pin(wrap(request, move |_| async move {
                 Err::<Response<Body>, _>(error)
-            }));
+            })),
         }
-        // The ready service handles this call; a fresh clone takes its place (tower's pattern).
-        let clone = self.inner.clone();
-        let mut inner = std::mem::replace(&mut self.inner, clone);
-        Box::pin(wrap(request, move |request| inner.call(request)))
     }
 }

@@ -34,6 +34,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use http::{Request as HttpRequest, Response};
+use preflight::layer::Guarded;
 use preflight::{handler, Policy};
 use tower_layer::Layer;
 use tower_service::Service;
@@ -139,8 +140,7 @@ impl<S> Layer<S> for CorsLayer {
 
     fn layer(&self, inner: S) -> CorsService<S> {
         CorsService {
-            inner,
-            not_ready: None,
+            inner: Guarded::new(inner),
         }
     }
 }
@@ -159,9 +159,8 @@ impl<S> Layer<S> for CorsLayer {
 /// ```
 #[derive(Debug, Clone)]
 pub struct CorsService<S> {
-    inner: S,
-    /// The inner service's `poll_ready` error, answered as a `500` by the next `call`.
-    not_ready: Option<String>,
+    /// A `poll_ready` error of the inner service is answered as a `500` by the next `call`.
+    inner: Guarded<S>,
 }
 
 impl<S, B> Service<(AppState, HttpRequest<B>)> for CorsService<S>
@@ -179,27 +178,15 @@ where
     type Future = Pin<Box<dyn Future<Output = Result<Response<ResponseBody>, Error>> + Send>>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
-        // An inner service that fails to get ready is a handler failure like any other: the
-        // next `call` answers it with a 500 carrying the CORS headers.
-        match self.inner.poll_ready(cx) {
-            Poll::Pending => Poll::Pending,
-            Poll::Ready(Ok(())) => Poll::Ready(Ok(())),
-            Poll::Ready(Err(error)) => {
-                self.not_ready = Some(error.to_string());
-                Poll::Ready(Ok(()))
-            }
-        }
+        self.inner.poll_ready(cx).map(Ok)
     }
 
     fn call(&mut self, (state, request): (AppState, HttpRequest<B>)) -> Self::Future {
-        if let Some(error) = self.not_ready.take() {
-            return Box::pin(wrap(request, move |_| async move {
+        match self.inner.take() {
+            Ok(mut inner) => Box::pin(wrap(request, move |request| inner.call((state, request)))),
+            Err(error) => Box::pin(wrap(request, move |_| async move {
                 Err::<Response<ResponseBody>, _>(error)
-            }));
+            })),
         }
-        // The ready service handles this call; a fresh clone takes its place (tower's pattern).
-        let clone = self.inner.clone();
-        let mut inner = std::mem::replace(&mut self.inner, clone);
-        Box::pin(wrap(request, move |request| inner.call((state, request))))
     }
 }
