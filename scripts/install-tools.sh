@@ -51,5 +51,35 @@ if [ -n "${outdated}" ] || ! command -v sam >/dev/null || ! command -v cfn-lint 
   say "pip install -r tests/requirements.txt (about 50 s): ${outdated//$'\n'/ }"
   $PY -m pip install -q -r tests/requirements.txt
 fi
+# Cloudflare Workers: the wasm target, wasm-bindgen-cli at exactly the version in Cargo.lock,
+# worker-build, and the npm tools of examples/worker (wrangler with workerd, binaryen's
+# wasm-opt, esbuild). worker-build would download wasm-bindgen and wasm-opt; the tests point
+# it at these instead.
+if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+  say "rustup target add wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/[^0-9.]/, ""); print; exit}' Cargo.lock)
+if ! wasm-bindgen --version 2>/dev/null | grep -q " ${WASM_BINDGEN_VERSION}\b"; then
+  say "cargo install wasm-bindgen-cli --version ${WASM_BINDGEN_VERSION} (about 6 min)"
+  cargo install --force wasm-bindgen-cli --version "${WASM_BINDGEN_VERSION}"
+fi
+WORKER_BUILD_VERSION=0.8.7
+if ! worker-build --version 2>/dev/null | grep -q "${WORKER_BUILD_VERSION}"; then
+  say "cargo install --locked worker-build --version ${WORKER_BUILD_VERSION} (about 12 min)"
+  cargo install --force --locked worker-build --version "${WORKER_BUILD_VERSION}"
+fi
+if ! command -v npm >/dev/null; then
+  say "apt-get install nodejs npm (wrangler needs Node.js 20.3 or later)"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nodejs npm
+fi
+# A copy of the lock file in node_modules records what was installed.
+if ! cmp -s examples/worker/package-lock.json examples/worker/node_modules/.installed-lock.json; then
+  say "npm ci in examples/worker (wrangler, binaryen; about 10 s)"
+  (cd examples/worker && npm ci --no-audit --no-fund --loglevel=error \
+    && cp package-lock.json node_modules/.installed-lock.json)
+fi
+
 command -v pyenv >/dev/null && pyenv rehash || true
 say "all tools present"

@@ -231,16 +231,18 @@ def read_env_file(path):
     return env
 
 
-class VercelRouter(http.server.ThreadingHTTPServer):
-    """What Vercel's edge (and `vercel dev`) does in front of the functions: file-system
-    routing (`api/items.rs` is /api/items, `api/items/[id].rs` is /api/items/:id) and an
-    `x-vercel-id` request header. Requests and responses pass through unchanged otherwise:
-    OPTIONS included, repeated response headers kept."""
+class Edge(http.server.ThreadingHTTPServer):
+    """The two things a platform's edge does in front of the code that the local runners do
+    not: routing by path to the right function (Vercel's file-system routing: `api/items.rs`
+    is /api/items, `api/items/[id].rs` is /api/items/:id) and naming each request in a header
+    (Vercel's `x-vercel-id`, Cloudflare's `cf-ray`). Requests and responses pass through
+    unchanged otherwise: OPTIONS included, repeated response headers kept."""
 
     HOP = {"connection", "keep-alive", "transfer-encoding", "upgrade", "host", "content-length"}
 
-    def __init__(self, routes):
+    def __init__(self, routes, request_id_header):
         self.routes = routes  # (compiled pattern, port)
+        self.request_id_header = request_id_header
         super().__init__(("127.0.0.1", 0), self.Handler)
 
     class Handler(http.server.BaseHTTPRequestHandler):
@@ -254,13 +256,13 @@ class VercelRouter(http.server.ThreadingHTTPServer):
             if port is None:
                 status, headers, payload = 404, [("Content-Type", "text/plain")], b"NOT_FOUND"
             else:
-                headers = [(k, v) for k, v in self.headers.items() if k.lower() not in VercelRouter.HOP]
-                headers.append(("x-vercel-id", f"dev1::{uuid.uuid4().hex[:12]}"))
+                headers = [(k, v) for k, v in self.headers.items() if k.lower() not in Edge.HOP]
+                headers.append((self.server.request_id_header, f"local-{uuid.uuid4().hex[:16]}"))
                 connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
                 connection.request(self.command, self.path, body=body, headers=dict(headers))
                 answer = connection.getresponse()
                 status, payload = answer.status, answer.read()
-                headers = [(k, v) for k, v in answer.getheaders() if k.lower() not in VercelRouter.HOP]
+                headers = [(k, v) for k, v in answer.getheaders() if k.lower() not in Edge.HOP]
                 connection.close()
             self.send_response_only(status)
             for key, value in headers:
@@ -280,7 +282,7 @@ class VercelRouter(http.server.ThreadingHTTPServer):
 
 class VercelFunction(Function):
     """examples/vercel: each function binary on its own VERCEL_DEV_PORT (what `vercel dev`
-    runs), behind `VercelRouter`. The environment is the example's `.env.example` plus the
+    runs), behind `Edge`. The environment is the example's `.env.example` plus the
     policy's variables."""
 
     name = "vercel"
@@ -311,7 +313,7 @@ class VercelFunction(Function):
             )
             self.processes.append(process)
             routes.append((re.compile(pattern), port))
-        self.router = VercelRouter(routes)
+        self.router = Edge(routes, "x-vercel-id")
         self.port = self.router.server_address[1]
         threading.Thread(target=self.router.serve_forever, daemon=True).start()
         self.process = self.processes[0]
@@ -342,6 +344,58 @@ class VercelFunction(Function):
             except subprocess.TimeoutExpired:
                 process.kill()
         self.log_file.close()
+
+
+class WorkerFunction(Function):
+    """examples/worker built to wasm by `worker-build --release` (through wrangler.toml's
+    `[build]`) and run by `wrangler dev --local` (workerd), the policy given as `--var`
+    bindings over the example's `[vars]`."""
+
+    name = "worker"
+    ready_timeout = 900
+
+    def __init__(self, env):
+        super().__init__(env)  # wrangler dev on self.port
+        self.edge = Edge([(re.compile(r"/.*"), self.port)], "cf-ray")
+        threading.Thread(target=self.edge.serve_forever, daemon=True).start()
+
+    @property
+    def base_url(self):
+        """Cloudflare's edge (which adds `cf-ray`) in front of wrangler dev, once started."""
+        edge = getattr(self, "edge", None)
+        port = edge.server_address[1] if edge else self.port
+        return f"http://localhost:{port}"
+
+    def close(self):
+        self.edge.shutdown()
+        self.edge.server_close()
+        super().close()
+
+    def command(self, env):
+        example = os.path.join(ROOT, "examples", "worker")
+        require("worker-build")
+        wasm_bindgen = require("wasm-bindgen")
+        if require("npm") and not os.path.exists(os.path.join(example, "node_modules", ".bin", "wrangler")):
+            missing("wrangler (npm)", "cd examples/worker && npm ci")
+        bin_dir = os.path.join(example, "node_modules", ".bin")
+        command = [os.path.join(bin_dir, "wrangler"), "dev", "--local", "--ip", "127.0.0.1",
+                   "--port", str(self.port), "--inspector-port", str(free_port())]
+        for key, value in env.items():
+            command += ["--var", f"{key}:{value}"]
+        return command, example, worker_build_env(wasm_bindgen, bin_dir)
+
+
+def worker_build_env(wasm_bindgen, bin_dir):
+    """What worker-build needs to run offline: installed tools instead of downloads."""
+    return {
+        "WASM_BINDGEN_BIN": wasm_bindgen,
+        "WASM_OPT_BIN": os.path.join(bin_dir, "wasm-opt"),
+        "ESBUILD_BIN": os.path.join(bin_dir, "esbuild"),
+        "CARGO_TARGET_DIR": os.path.join(ROOT, "target"),
+        "WRANGLER_SEND_METRICS": "false",
+        "NO_COLOR": "1",
+        "CI": os.environ.get("CI", "false"),
+    }
 
 
 def fetch_init(case):
@@ -400,6 +454,7 @@ __all__ = [
     "LambdaFunction",
     "PageServer",
     "VercelFunction",
+    "WorkerFunction",
     "load_matrix",
     "missing",
     "run_case",

@@ -3,6 +3,7 @@ example, with the same expectations, plus an invalid configuration seen from the
 
 - lambda: examples/lambda under `cargo lambda watch --disable-cors`
 - vercel: examples/vercel, each function binary on its VERCEL_DEV_PORT behind Vercel's routing
+- worker: examples/worker built to wasm by worker-build, under `wrangler dev --local` (workerd)
 """
 
 import urllib.error
@@ -10,9 +11,17 @@ import urllib.request
 
 import pytest
 
-from browser import Browser, LambdaFunction, PageServer, VercelFunction, load_matrix, run_case
+from browser import (
+    Browser,
+    LambdaFunction,
+    PageServer,
+    VercelFunction,
+    WorkerFunction,
+    load_matrix,
+    run_case,
+)
 
-PLATFORMS = {"lambda": LambdaFunction, "vercel": VercelFunction}
+PLATFORMS = {"lambda": LambdaFunction, "vercel": VercelFunction, "worker": WorkerFunction}
 PAGE, OTHER = PageServer(), PageServer()
 POLICIES, CASES = load_matrix(page=PAGE.port, other=OTHER.port)
 

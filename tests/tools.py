@@ -19,6 +19,9 @@ INSTALL = {
     "cargo-lambda": "pip install --no-deps cargo-lambda==1.9.2",
     "sam": "pip install -r tests/requirements.txt",
     "cfn-lint": "pip install -r tests/requirements.txt",
+    "wasm-bindgen": "cargo install wasm-bindgen-cli --version 0.2.130",
+    "worker-build": "cargo install --locked worker-build --version 0.8.7",
+    "npm": "apt-get install -y nodejs npm",
 }
 # Every tool at once: scripts/install-tools.sh (what `cargo xtask test` runs first).
 

@@ -119,10 +119,31 @@ impl Policy {
         POLICY
             .get_or_init(|| {
                 let result = Policy::from_env();
-                log_outcome(&result);
+                Policy::log_outcome(&result);
                 result
             })
             .as_ref()
+    }
+
+    /// Logs the outcome of building a policy the way [`Policy::from_env_cached`] does, once
+    /// per cold start: the policy in one line at `info`, each warning at `warn`, or every
+    /// problem of an invalid configuration at `error`. For adapters that build the policy from
+    /// another source (Workers bindings).
+    ///
+    /// ```
+    /// let result = preflight::Policy::builder().allowed_origins(["https://app.example.com"]).build();
+    /// preflight::Policy::log_outcome(&result); // "CORS policy: origins https://app.example.com; ..."
+    /// ```
+    pub fn log_outcome(result: &Result<Policy, ConfigError>) {
+        match result {
+            Ok(policy) => {
+                for warning in policy.warnings() {
+                    tracing::warn!("CORS configuration: {warning}");
+                }
+                tracing::info!("CORS policy: {policy}");
+            }
+            Err(err) => tracing::error!("{err}"),
+        }
     }
 
     /// Decides what to do with a request from its method and headers (the body is never
@@ -414,18 +435,6 @@ fn log_rejection(rejection: Rejection, origin: &HeaderValue, headers: &HeaderMap
         fix = rejection.variable().unwrap_or("-"),
         "CORS preflight rejected (403, no CORS headers): {rejection}"
     );
-}
-
-fn log_outcome(result: &Result<Policy, ConfigError>) {
-    match result {
-        Ok(policy) => {
-            for warning in policy.warnings() {
-                tracing::warn!("CORS configuration: {warning}");
-            }
-            tracing::info!("CORS policy: {policy}");
-        }
-        Err(err) => tracing::error!("{err}"),
-    }
 }
 
 /// Shows request bytes in a log line safely: escaped, and cut at 200 bytes.

@@ -50,6 +50,27 @@ const STEPS: &[Step] = &[
         )),
     },
     Step {
+        name: "lint the Workers crates for wasm32",
+        program: "cargo",
+        args: &[
+            "clippy",
+            "--target",
+            "wasm32-unknown-unknown",
+            "-p",
+            "preflight-worker",
+            "-p",
+            "preflight-example-worker",
+            "--",
+            "-D",
+            "warnings",
+        ],
+        envs: &[],
+        requires: Some((
+            &["rustup", "target", "list", "--installed"],
+            "rustup target add wasm32-unknown-unknown",
+        )),
+    },
+    Step {
         name: "core without optional features",
         program: "cargo",
         args: &["test", "-p", "preflight", "--no-default-features", "--lib"],

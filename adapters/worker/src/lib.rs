@@ -1,1 +1,274 @@
-//! placeholder
+//! # preflight-worker
+//!
+//! CORS for Cloudflare Workers written with `worker` (workers-rs). Wrap the body of the
+//! `#[event(fetch)]` handler in one call and set `CORS_ALLOWED_ORIGINS` in `[vars]`:
+//!
+//! ```no_run
+//! use worker::{event, Context, Env, Request, Response, Result};
+//!
+//! #[event(fetch)]
+//! async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+//!     preflight_worker::wrap(req, &env, |req| async move {
+//!         Response::ok(format!("hello {}", req.path()))
+//!     })
+//!     .await
+//! }
+//! # fn main() {}
+//! ```
+//!
+//! With the `http` handler style (`HttpRequest` in, `http::Response` out), call
+//! [`wrap_http`] the same way.
+//!
+//! The policy is read from the Worker's bindings (`[vars]` in `wrangler.toml`, or secrets)
+//! with the same `CORS_*` names and the same validation as everywhere else, once per isolate.
+//! Preflights are answered before the handler runs; every other response, whatever its
+//! status, gets the CORS headers; a handler that returns `Err` becomes a `500` with CORS
+//! headers (a panic cannot be caught in wasm: it aborts the isolate, and Cloudflare answers
+//! with its own error page). With an invalid configuration every request gets a `500` without
+//! CORS headers and the log (`console.error`) lists every problem, never an open policy.
+//!
+//! The core's log lines (rejected preflights with the rule and the variable to change,
+//! allowed ones, the policy at start-up) go to the Workers console through a small `tracing`
+//! subscriber this crate installs on first use, unless the Worker installed its own.
+//! All decisions live in the `preflight` core; this crate only converts `worker`'s types.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+use std::fmt::Display;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::OnceLock;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use http_body::{Body as HttpBody, Frame, SizeHint};
+use preflight::{handler, ConfigError, Policy, Settings};
+use worker::{Env, HttpRequest, HttpResponse, Request, Response};
+
+mod console;
+
+pub use preflight;
+
+/// The request header in which Cloudflare names each request (the Ray ID); the `500`s this
+/// crate writes itself carry it back as `x-request-id`, to find the failure in the logs.
+pub const CF_RAY: &str = "cf-ray";
+
+/// The body of the responses [`wrap_http`] returns: the handler's own body, or the short body
+/// of a response the library wrote (an empty preflight answer, a `500`).
+#[derive(Debug)]
+pub struct CorsBody(Inner);
+
+#[derive(Debug)]
+enum Inner {
+    Handler(worker::Body),
+    Bytes(Option<Bytes>),
+}
+
+impl CorsBody {
+    /// Wraps a handler's body.
+    ///
+    /// ```
+    /// let body = preflight_worker::CorsBody::handler(worker::Body::empty());
+    /// # let _ = body;
+    /// ```
+    pub fn handler(body: worker::Body) -> Self {
+        CorsBody(Inner::Handler(body))
+    }
+}
+
+impl Default for CorsBody {
+    fn default() -> Self {
+        CorsBody(Inner::Bytes(None))
+    }
+}
+
+impl From<String> for CorsBody {
+    fn from(text: String) -> Self {
+        CorsBody(Inner::Bytes(Some(Bytes::from(text))))
+    }
+}
+
+impl From<Vec<u8>> for CorsBody {
+    fn from(bytes: Vec<u8>) -> Self {
+        CorsBody(Inner::Bytes(Some(Bytes::from(bytes))))
+    }
+}
+
+impl From<Bytes> for CorsBody {
+    fn from(bytes: Bytes) -> Self {
+        CorsBody(Inner::Bytes(Some(bytes)))
+    }
+}
+
+impl From<worker::Body> for CorsBody {
+    fn from(body: worker::Body) -> Self {
+        CorsBody::handler(body)
+    }
+}
+
+impl HttpBody for CorsBody {
+    type Data = Bytes;
+    type Error = worker::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, worker::Error>>> {
+        match &mut self.get_mut().0 {
+            Inner::Handler(body) => Pin::new(body).poll_frame(cx),
+            Inner::Bytes(bytes) => Poll::Ready(bytes.take().map(|b| Ok(Frame::data(b)))),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match &self.0 {
+            Inner::Handler(body) => body.is_end_stream(),
+            Inner::Bytes(bytes) => bytes.as_ref().is_none_or(Bytes::is_empty),
+        }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match &self.0 {
+            Inner::Handler(body) => body.size_hint(),
+            Inner::Bytes(bytes) => {
+                SizeHint::with_exact(bytes.as_ref().map_or(0, |b| b.len() as u64))
+            }
+        }
+    }
+}
+
+/// The policy from the Worker's `CORS_*` bindings, compiled on the first request of the
+/// isolate and kept for the next ones. The first call logs the policy, its warnings, or every
+/// problem of an invalid configuration.
+pub fn policy(env: &Env) -> Result<&'static Policy, &'static ConfigError> {
+    static POLICY: OnceLock<Result<Policy, ConfigError>> = OnceLock::new();
+    POLICY
+        .get_or_init(|| {
+            console::install();
+            let result = compile(console::cors_bindings(env));
+            Policy::log_outcome(&result);
+            result
+        })
+        .as_ref()
+}
+
+/// Validates `CORS_*` bindings (name, text) into a policy: what [`policy`] does with the
+/// Worker's bindings. Unknown `CORS_` names are reported like every other mistake.
+///
+/// ```
+/// let policy = preflight_worker::compile([
+///     ("CORS_ALLOWED_ORIGINS", "https://app.example.com".to_string()),
+/// ]).unwrap();
+/// assert!(policy.allows_origin("https://app.example.com"));
+///
+/// let err = preflight_worker::compile([("CORS_ALLOWED_ORIGIN", "https://app.example.com".to_string())]).unwrap_err();
+/// assert!(err.to_string().contains("did you mean CORS_ALLOWED_ORIGINS"), "{err}");
+/// ```
+pub fn compile(
+    bindings: impl IntoIterator<Item = (impl AsRef<str>, String)>,
+) -> Result<Policy, ConfigError> {
+    Settings::from_vars(bindings).build()
+}
+
+/// Runs an `http`-style handler for `request` under the policy from `env`'s bindings.
+/// Never returns `Err`: failures become `500` responses.
+///
+/// ```no_run
+/// use worker::{event, Context, Env, HttpRequest, Result};
+///
+/// #[event(fetch)]
+/// async fn fetch(req: HttpRequest, env: Env, _ctx: Context) -> Result<http::Response<preflight_worker::CorsBody>> {
+///     preflight_worker::wrap_http(req, &env, |_req| async {
+///         Ok::<_, worker::Error>(http::Response::new(worker::Body::empty()))
+///     })
+///     .await
+/// }
+/// # fn main() {}
+/// ```
+pub async fn wrap_http<F, Fut, RB, E>(
+    request: HttpRequest,
+    env: &Env,
+    handler: F,
+) -> worker::Result<http::Response<CorsBody>>
+where
+    F: FnOnce(HttpRequest) -> Fut,
+    Fut: Future<Output = Result<http::Response<RB>, E>>,
+    RB: Into<CorsBody>,
+    E: Display,
+{
+    Ok(respond(policy(env), request, handler).await)
+}
+
+/// [`wrap_http`] with the policy given: the whole request cycle, free of JavaScript, so it
+/// runs (and is tested) natively too.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let policy = preflight_worker::compile([("CORS_ALLOWED_ORIGINS", "https://app.example.com".to_string())]);
+/// let request = http::Request::builder()
+///     .header("origin", "https://app.example.com")
+///     .body(worker::Body::empty())
+///     .unwrap();
+/// let response = preflight_worker::respond(policy.as_ref(), request, |_req| async {
+///     Err::<worker::HttpResponse, _>("the database is down")
+/// })
+/// .await;
+/// assert_eq!(response.status(), 500);
+/// assert_eq!(response.headers()["access-control-allow-origin"], "https://app.example.com");
+/// # });
+/// ```
+pub async fn respond<B, F, Fut, RB, E>(
+    policy: Result<&Policy, &ConfigError>,
+    request: http::Request<B>,
+    handler: F,
+) -> http::Response<CorsBody>
+where
+    F: FnOnce(http::Request<B>) -> Fut,
+    Fut: Future<Output = Result<http::Response<RB>, E>>,
+    RB: Into<CorsBody>,
+    E: Display,
+{
+    let request_id = request.headers().get(CF_RAY).cloned();
+    let mut response = match policy {
+        Ok(policy) => {
+            handler::handle(policy, request, |request| async move {
+                handler(request)
+                    .await
+                    .map(|response| response.map(Into::into))
+            })
+            .await
+        }
+        Err(error) => handler::misconfigured(error),
+    };
+    handler::tag_request_id(&mut response, request_id);
+    response
+}
+
+/// Runs a `worker::Request` handler for `request` under the policy from `env`'s bindings:
+/// the one call around a `#[event(fetch)]` handler's body. Never returns `Err` for the
+/// handler's errors: they become `500` responses with CORS headers.
+///
+/// ```no_run
+/// use worker::{event, Context, Env, Request, Response, Result};
+///
+/// #[event(fetch)]
+/// async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+///     preflight_worker::wrap(req, &env, |_req| async { Response::error("not found", 404) }).await
+/// }
+/// # fn main() {}
+/// ```
+pub async fn wrap<F, Fut, E>(request: Request, env: &Env, handler: F) -> worker::Result<Response>
+where
+    F: FnOnce(Request) -> Fut,
+    Fut: Future<Output = Result<Response, E>>,
+    E: Display,
+{
+    let request = HttpRequest::try_from(request)?;
+    let response = wrap_http(request, env, |request| async move {
+        let request = Request::try_from(request).map_err(|e| e.to_string())?;
+        let response = handler(request).await.map_err(|e| e.to_string())?;
+        HttpResponse::try_from(response).map_err(|e| e.to_string())
+    })
+    .await?;
+    Response::try_from(response)
+}
