@@ -66,7 +66,11 @@ const STEPS: &[Step] = &[
         ],
         envs: &[],
         requires: Some((
-            &["rustup", "target", "list", "--installed"],
+            &[
+                "sh",
+                "-c",
+                "rustup target list --installed | grep -qx wasm32-unknown-unknown",
+            ],
             "rustup target add wasm32-unknown-unknown",
         )),
     },
