@@ -79,7 +79,7 @@ pub struct Preflight<'p> {
     outcome: Result<AllowedPreflight, Rejection>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct AllowedPreflight {
     /// The request's origin, or `None` to answer `*`.
     pub(crate) origin: Option<HeaderValue>,
@@ -176,34 +176,11 @@ impl<'p> Preflight<'p> {
     /// assert_eq!(answer["access-control-max-age"], "600");
     /// ```
     pub fn write_headers(&self, headers: &mut HeaderMap) {
-        let policy = self.policy;
-        headers.insert(
-            VARY,
-            if policy.origins().is_any() {
-                vary::PREFLIGHT_ANY_ORIGIN
-            } else {
-                vary::PREFLIGHT
-            },
-        );
-        headers.insert(CONTENT_LENGTH, ZERO);
-        let Ok(allowed) = &self.outcome else {
-            return;
+        let outcome = match &self.outcome {
+            Ok(allowed) => Ok(allowed.clone()),
+            Err(rejection) => Err(*rejection),
         };
-        headers.insert(
-            ACCESS_CONTROL_ALLOW_ORIGIN,
-            allowed.origin.clone().unwrap_or(STAR),
-        );
-        headers.insert(ACCESS_CONTROL_ALLOW_METHODS, allowed.method.clone());
-        if let Some(names) = &allowed.headers {
-            headers.insert(ACCESS_CONTROL_ALLOW_HEADERS, names.clone());
-        }
-        if policy.allows_credentials() {
-            headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
-        }
-        headers.insert(ACCESS_CONTROL_MAX_AGE, policy.max_age_value().clone());
-        if allowed.private_network {
-            headers.insert(ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, TRUE);
-        }
+        write(self.policy, outcome, headers);
     }
 
     /// The whole answer with `body` (an empty body of the platform's type).
@@ -221,10 +198,41 @@ impl<'p> Preflight<'p> {
     /// assert_eq!(response.headers()["content-length"], "0");
     /// ```
     pub fn into_response<B>(self, body: B) -> Response<B> {
+        let status = self.status();
         let mut response = Response::new(body);
-        *response.status_mut() = self.status();
-        self.write_headers(response.headers_mut());
+        *response.status_mut() = status;
+        write(self.policy, self.outcome, response.headers_mut());
         response
+    }
+}
+
+/// Writes a preflight answer: `Vary` and `Content-Length: 0` always, the CORS headers only
+/// when allowed. Takes the outcome by value, so an answer moves its values instead of
+/// cloning them.
+fn write(policy: &Policy, outcome: Result<AllowedPreflight, Rejection>, headers: &mut HeaderMap) {
+    headers.insert(
+        VARY,
+        if policy.origins().is_any() {
+            vary::PREFLIGHT_ANY_ORIGIN
+        } else {
+            vary::PREFLIGHT
+        },
+    );
+    headers.insert(CONTENT_LENGTH, ZERO);
+    let Ok(allowed) = outcome else {
+        return;
+    };
+    headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, allowed.origin.unwrap_or(STAR));
+    headers.insert(ACCESS_CONTROL_ALLOW_METHODS, allowed.method);
+    if let Some(names) = allowed.headers {
+        headers.insert(ACCESS_CONTROL_ALLOW_HEADERS, names);
+    }
+    if policy.allows_credentials() {
+        headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
+    }
+    headers.insert(ACCESS_CONTROL_MAX_AGE, policy.max_age_value().clone());
+    if allowed.private_network {
+        headers.insert(ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, TRUE);
     }
 }
 

@@ -11,6 +11,8 @@
 //! `HEAD`, `OPTIONS`, `POST` and `PUT`; `fetch(url, {method: 'patch'})` sends `patch`, which a
 //! configured `PATCH` does not allow.
 
+use http::HeaderValue;
+
 use crate::problem::Problem;
 use crate::vars;
 
@@ -57,14 +59,16 @@ pub(crate) fn is_token(bytes: &[u8]) -> bool {
 pub(crate) enum AllowedMethods {
     /// `*`: any method (the answer still names the one requested).
     Any,
-    /// These names, compared byte for byte.
-    List(Vec<Box<str>>),
+    /// These names, compared byte for byte, each with its precomputed
+    /// `Access-Control-Allow-Methods` value.
+    List(Vec<(Box<str>, HeaderValue)>),
 }
 
 /// Why a requested method was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum MethodCheck {
-    Allowed,
+pub(crate) enum MethodCheck<'a> {
+    /// Allowed; the value to answer (`None` for `*`: echo the request's).
+    Allowed(Option<&'a HeaderValue>),
     /// Not a token, or too long.
     Invalid,
     /// Allowed in another case (`patch` for `PATCH`).
@@ -87,7 +91,7 @@ impl AllowedMethods {
             }
             return AllowedMethods::Any;
         }
-        let mut list: Vec<Box<str>> = Vec::with_capacity(entries.len());
+        let mut list: Vec<(Box<str>, HeaderValue)> = Vec::with_capacity(entries.len());
         for &entry in entries {
             if !is_token(entry.as_bytes()) {
                 problems.push(Problem::error(
@@ -129,24 +133,28 @@ impl AllowedMethods {
                 }
                 entry.to_string()
             };
-            list.push(name.into_boxed_str());
+            let value = HeaderValue::from_str(&name).expect("a token is a valid header value");
+            // Cloned once here, so the bytes are shared and every answer's clone is a
+            // reference count, never an allocation.
+            let _ = value.clone();
+            list.push((name.into_boxed_str(), value));
         }
         AllowedMethods::List(list)
     }
 
     /// Checks a requested method. Never allocates.
-    pub(crate) fn check(&self, method: &[u8]) -> MethodCheck {
+    pub(crate) fn check(&self, method: &[u8]) -> MethodCheck<'_> {
         if method.len() > MAX_METHOD_LEN || !is_token(method) {
             return MethodCheck::Invalid;
         }
         match self {
-            AllowedMethods::Any => MethodCheck::Allowed,
+            AllowedMethods::Any => MethodCheck::Allowed(None),
             AllowedMethods::List(list) => {
-                if list.iter().any(|m| m.as_bytes() == method) {
-                    MethodCheck::Allowed
+                if let Some((_, value)) = list.iter().find(|(m, _)| m.as_bytes() == method) {
+                    MethodCheck::Allowed(Some(value))
                 } else if list
                     .iter()
-                    .any(|m| m.as_bytes().eq_ignore_ascii_case(method))
+                    .any(|(m, _)| m.as_bytes().eq_ignore_ascii_case(method))
                 {
                     MethodCheck::WrongCase
                 } else {
@@ -160,7 +168,7 @@ impl AllowedMethods {
     pub(crate) fn names(&self) -> Vec<&str> {
         match self {
             AllowedMethods::Any => vec!["*"],
-            AllowedMethods::List(list) => list.iter().map(|m| &**m).collect(),
+            AllowedMethods::List(list) => list.iter().map(|(m, _)| &**m).collect(),
         }
     }
 }
@@ -178,7 +186,7 @@ mod tests {
     fn methods_compare_case_sensitively() {
         let (m, problems) = parse(&["GET", "PATCH"]);
         assert!(problems.is_empty());
-        assert_eq!(m.check(b"PATCH"), MethodCheck::Allowed);
+        assert!(matches!(m.check(b"PATCH"), MethodCheck::Allowed(Some(v)) if v == "PATCH"));
         assert_eq!(m.check(b"patch"), MethodCheck::WrongCase);
         assert_eq!(m.check(b"PUT"), MethodCheck::NotAllowed);
         assert_eq!(m.check(b"PU T"), MethodCheck::Invalid);
@@ -189,8 +197,8 @@ mod tests {
     #[test]
     fn normalized_methods_are_upper_cased_with_a_warning() {
         let (m, problems) = parse(&["get", "patch"]);
-        assert_eq!(m.check(b"GET"), MethodCheck::Allowed);
-        assert_eq!(m.check(b"patch"), MethodCheck::Allowed);
+        assert!(matches!(m.check(b"GET"), MethodCheck::Allowed(_)));
+        assert!(matches!(m.check(b"patch"), MethodCheck::Allowed(_)));
         assert_eq!(m.check(b"PATCH"), MethodCheck::WrongCase);
         assert_eq!(problems.len(), 2);
         assert!(problems[0].reason().contains("upper-case"));
@@ -209,7 +217,7 @@ mod tests {
     #[test]
     fn star_allows_any_token() {
         let (m, _) = parse(&["*"]);
-        assert_eq!(m.check(b"PROPFIND"), MethodCheck::Allowed);
+        assert!(matches!(m.check(b"PROPFIND"), MethodCheck::Allowed(_)));
         assert_eq!(m.check(b"bad method"), MethodCheck::Invalid);
     }
 }

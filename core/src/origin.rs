@@ -14,9 +14,11 @@
 //! Matching is by hash look-ups on slices of the request header: its cost does not grow with
 //! the length of the allowlist and it never allocates.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt::{self, Write as _};
 use std::net::{Ipv4Addr, Ipv6Addr};
+
+use http::HeaderValue;
 
 /// Longest `Origin` value looked at: `https://` + 253-byte host + `:65535`, with room to spare.
 /// Anything longer is refused without being parsed.
@@ -656,19 +658,62 @@ fn parse_config_port(scheme: Scheme, text: &str) -> Result<PortSpec, EntryError>
     }
 }
 
+/// A fast hash for the allowlist's short keys (FxHash's mixing, eight bytes at a time). The
+/// sets are built from the configuration, never from requests, so a request can only probe
+/// them: a keyed hash (SipHash) would buy no protection here, only time.
+#[derive(Default)]
+pub(crate) struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0xf135_7aea_2e62_a9c5;
+        let mut hash = self.0;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+            hash = (hash.rotate_left(26) ^ word).wrapping_mul(K);
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            hash = (hash.rotate_left(26) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+        }
+        self.0 = (hash.rotate_left(26) ^ bytes.len() as u64).wrapping_mul(K);
+    }
+
+    fn write_u8(&mut self, byte: u8) {
+        self.0 = (self.0.rotate_left(26) ^ u64::from(byte)).wrapping_mul(0xf135_7aea_2e62_a9c5);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type Keys = HashSet<Box<str>, std::hash::BuildHasherDefault<KeyHasher>>;
+
 /// The compiled allowlist: hash sets keyed by slices of the serialized origin, so a look-up
 /// costs the same for one entry or ten thousand and never allocates.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct OriginSet {
     any: bool,
-    /// `scheme://host[:port]`
-    exact: HashSet<Box<str>>,
+    /// `scheme://host[:port]`, with the `Access-Control-Allow-Origin` value to answer.
+    exact: HashMap<Box<str>, HeaderValue, std::hash::BuildHasherDefault<KeyHasher>>,
     /// `scheme://host` for `scheme://host:*`
-    any_port: HashSet<Box<str>>,
+    any_port: Keys,
     /// per scheme: `base[:port]` for `scheme://*.base[:port]`
-    subdomains: [HashSet<Box<str>>; 2],
+    subdomains: [Keys; 2],
     /// per scheme: `base` for `scheme://*.base:*`
-    subdomains_any_port: [HashSet<Box<str>>; 2],
+    subdomains_any_port: [Keys; 2],
+}
+
+/// How an allowed origin matched: an exact entry (whose precomputed header value is answered,
+/// so nothing is copied from the request), or a pattern (the request's value is echoed).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Match<'s> {
+    Exact(&'s HeaderValue),
+    Pattern,
 }
 
 impl OriginSet {
@@ -694,8 +739,13 @@ impl OriginSet {
                                 .insert(format!("{}://{host}", scheme.as_str()).into());
                         }
                         (false, _) => {
-                            set.exact
-                                .insert(with_port(format!("{}://{host}", scheme.as_str())).into());
+                            let origin = with_port(format!("{}://{host}", scheme.as_str()));
+                            let value = HeaderValue::from_str(&origin)
+                                .expect("a validated origin is a valid header value");
+                            // Cloned once here, so the bytes are shared and every answer's
+                            // clone is a reference count, never an allocation.
+                            let _ = value.clone();
+                            set.exact.insert(origin.into(), value);
                         }
                         (true, PortSpec::Any) => {
                             set.subdomains_any_port[s].insert(host.as_str().into());
@@ -718,20 +768,27 @@ impl OriginSet {
     /// Whether `origin` is allowed. Costs a few hash look-ups, plus one or two per label of
     /// the host when subdomain patterns exist; never allocates.
     pub(crate) fn allows(&self, origin: &Origin<'_>) -> bool {
+        self.find(origin).is_some()
+    }
+
+    /// How `origin` is allowed, or `None`. Same cost as [`OriginSet::allows`].
+    pub(crate) fn find(&self, origin: &Origin<'_>) -> Option<Match<'_>> {
+        if let Some(value) = self.exact.get(origin.as_str()) {
+            return Some(Match::Exact(value));
+        }
         if self.any
-            || self.exact.contains(origin.as_str())
             || (!self.any_port.is_empty() && self.any_port.contains(origin.scheme_and_host()))
         {
-            return true;
+            return Some(Match::Pattern);
         }
         let s = origin.scheme().index();
         let (subs, subs_any) = (&self.subdomains[s], &self.subdomains_any_port[s]);
         if subs.is_empty() && subs_any.is_empty() {
-            return false;
+            return None;
         }
         let host = origin.host();
         if host.starts_with('[') || classify_is_ipv4(host) {
-            return false;
+            return None;
         }
         let host_and_port = origin.host_and_port();
         // Each `.` in the host starts a candidate base domain; the part before it is one or
@@ -739,10 +796,10 @@ impl OriginSet {
         for (dot, _) in host.match_indices('.') {
             let base = dot + 1;
             if subs.contains(&host_and_port[base..]) || subs_any.contains(&host[base..]) {
-                return true;
+                return Some(Match::Pattern);
             }
         }
-        false
+        None
     }
 }
 

@@ -18,7 +18,7 @@ use crate::decision::{
 };
 use crate::headers::{AllowedHeaders, HeadersCheck};
 use crate::methods::{AllowedMethods, MethodCheck};
-use crate::origin::{AllowedOrigin, Origin, OriginSet};
+use crate::origin::{AllowedOrigin, Match, Origin, OriginSet};
 use crate::problem::{ConfigError, Problem};
 use crate::vary;
 
@@ -191,8 +191,9 @@ impl Policy {
             }
             Some(origin) => {
                 let kind = match self.check_origin(origin, repeated_origin) {
-                    Ok(()) if self.origins.is_any() => ActualKind::AllowedAny,
-                    Ok(()) => ActualKind::Allowed(origin.clone()),
+                    Ok(_) if self.origins.is_any() => ActualKind::AllowedAny,
+                    Ok(Some(value)) => ActualKind::Allowed(value.clone()),
+                    Ok(None) => ActualKind::Allowed(origin.clone()),
                     Err(rejection) => {
                         tracing::debug!(
                             origin = %Shown(origin.as_bytes()),
@@ -325,20 +326,27 @@ impl Policy {
         &self.max_age_value
     }
 
-    fn check_origin(&self, origin: &HeaderValue, repeated: bool) -> Result<(), Rejection> {
+    /// Checks the request's origin; `Ok(Some(value))` carries the precomputed
+    /// `Access-Control-Allow-Origin` of an exact entry, `Ok(None)` means echo the request's
+    /// (a pattern matched) or answer `*`.
+    fn check_origin(
+        &self,
+        origin: &HeaderValue,
+        repeated: bool,
+    ) -> Result<Option<&HeaderValue>, Rejection> {
         // `*` answers the same to every origin, `null` and odd spellings included: there is
         // nothing to match and nothing echoed.
         if self.origins.is_any() {
-            return Ok(());
+            return Ok(None);
         }
         if repeated {
             return Err(Rejection::DuplicateOrigin);
         }
         let parsed = Origin::parse(origin.as_bytes()).map_err(Rejection::Origin)?;
-        if self.origins.allows(&parsed) {
-            Ok(())
-        } else {
-            Err(Rejection::OriginNotAllowed)
+        match self.origins.find(&parsed) {
+            Some(Match::Exact(value)) => Ok(Some(value)),
+            Some(Match::Pattern) => Ok(None),
+            None => Err(Rejection::OriginNotAllowed),
         }
     }
 
@@ -348,16 +356,17 @@ impl Policy {
         repeated_origin: bool,
         headers: &HeaderMap,
     ) -> Result<AllowedPreflight, Rejection> {
-        self.check_origin(origin, repeated_origin)?;
+        let exact = self.check_origin(origin, repeated_origin)?;
         let method = single(headers, &ACCESS_CONTROL_REQUEST_METHOD)
             .ok_or(Rejection::DuplicateMethod)?
             .ok_or(Rejection::MethodInvalid)?;
-        match self.methods.check(method.as_bytes()) {
-            MethodCheck::Allowed => {}
+        let answer_method = match self.methods.check(method.as_bytes()) {
+            MethodCheck::Allowed(Some(value)) => value.clone(),
+            MethodCheck::Allowed(None) => method.clone(),
             MethodCheck::Invalid => return Err(Rejection::MethodInvalid),
             MethodCheck::WrongCase => return Err(Rejection::MethodCase),
             MethodCheck::NotAllowed => return Err(Rejection::MethodNotAllowed),
-        }
+        };
         let requested =
             single(headers, &ACCESS_CONTROL_REQUEST_HEADERS).ok_or(Rejection::DuplicateHeaders)?;
         let requested = requested.filter(|v| !v.as_bytes().trim_ascii().is_empty());
@@ -378,8 +387,12 @@ impl Policy {
             return Err(Rejection::PrivateNetworkNotAllowed);
         }
         Ok(AllowedPreflight {
-            origin: (!self.origins.is_any()).then(|| origin.clone()),
-            method: method.clone(),
+            origin: match exact {
+                Some(value) => Some(value.clone()),
+                None if self.origins.is_any() => None,
+                None => Some(origin.clone()),
+            },
+            method: answer_method,
             headers: requested.cloned(),
             private_network,
         })

@@ -107,6 +107,23 @@ const STEPS: &[Step] = &[
         )),
     },
     Step {
+        name: "benchmarks compile and run once (smoke)",
+        program: "cargo",
+        args: &[
+            "bench",
+            "-p",
+            "preflight-bench",
+            "--bench",
+            "cors",
+            "--bench",
+            "allocations",
+            "--",
+            "--test",
+        ],
+        envs: &[],
+        requires: None,
+    },
+    Step {
         name: "docs build without warnings",
         program: "cargo",
         args: &["doc", "--workspace", "--all-features", "--no-deps"],
@@ -126,9 +143,10 @@ fn main() -> ExitCode {
     match args.first().map(String::as_str) {
         Some("test") => test(),
         Some("demo") => demo(&args[1..]),
+        Some("bench") => bench(&args[1..]),
         _ => {
             eprintln!(
-                "usage:\n  cargo xtask test   run every check and test (what CI runs)\n  cargo xtask demo   run the Lambda example and call it from a real browser"
+                "usage:\n  cargo xtask test   run every check and test (what CI runs)\n  cargo xtask demo   run the Lambda example and call it from a real browser\n  cargo xtask bench  run the benchmarks and write BENCHMARKS.md"
             );
             ExitCode::from(2)
         }
@@ -231,13 +249,19 @@ fn test() -> ExitCode {
     }
 }
 
+fn bench(args: &[String]) -> ExitCode {
+    install_tools();
+    python("scripts/benchmarks.py", args)
+}
+
 fn demo(args: &[String]) -> ExitCode {
     install_tools();
-    let status = Command::new("python3")
-        .arg("tests/demo.py")
-        .args(args)
-        .status();
-    match status {
+    python("tests/demo.py", args)
+}
+
+/// Runs a Python script of the repository with `args`.
+fn python(script: &str, args: &[String]) -> ExitCode {
+    match Command::new("python3").arg(script).args(args).status() {
         Ok(s) if s.success() => ExitCode::SUCCESS,
         _ => ExitCode::FAILURE,
     }

@@ -8,7 +8,7 @@
 
 use lambda_http::{service_fn, Body, Error, Request, RequestExt, Response};
 
-#[preflight_lambda::cors]
+#[cfg_attr(feature = "cors", preflight_lambda::cors)]
 async fn handler(req: Request) -> Result<Response<Body>, Error> {
     let request_id = req
         .lambda_context_ref()
