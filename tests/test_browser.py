@@ -6,7 +6,9 @@ example, with the same expectations, plus an invalid configuration seen from the
 - worker: examples/worker built to wasm by worker-build, under `wrangler dev --local` (workerd)
 """
 
+import http.client
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -80,3 +82,55 @@ def test_an_invalid_configuration_serves_500_without_cors_headers(platform, brow
             assert part in log, f"the log lacks {part!r}:\n{log[-3000:]}"
     finally:
         function.close()
+
+
+# --- invariants on the raw responses (what a browser cannot show: duplicates) ---------------
+
+INVARIANT_CALLS = [
+    ("GET", "/items", {}, 200),
+    ("PUT", "/items/42", {"Content-Type": "application/json"}, 401),
+    ("GET", "/items/42", {}, 404),
+    ("GET", "/error", {}, 500),
+    ("OPTIONS", "/items/42", {"Access-Control-Request-Method": "PUT"}, 204),
+]
+
+
+def raw(function, method, path, headers):
+    """Status and every header line (repeats kept, names lower-cased) of one call."""
+    url = urllib.parse.urlsplit(function.base_url + function.path_prefix + path)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    try:
+        connection.request(method, url.path, body=b"{}" if method == "PUT" else None, headers=headers)
+        answer = connection.getresponse()
+        answer.read()
+        return answer.status, [(k.lower(), v) for k, v in answer.getheaders()]
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_every_answer_to_an_allowed_origin_carries_the_cors_headers_exactly_once(platform, functions):
+    function = functions(platform, "default")
+    origin = f"http://app.test:{PAGE.port}"
+    for method, path, headers, status in INVARIANT_CALLS:
+        got, lines = raw(function, method, path, {"Origin": origin, **headers})
+        names = [name for name, _ in lines]
+        acao = [value for name, value in lines if name == "access-control-allow-origin"]
+        vary = [value for name, value in lines if name == "vary"]
+        where = f"{platform} {method} {path}: {lines}"
+        assert got == status, where
+        assert acao == [origin], where
+        assert len(vary) == 1 and "Origin" in vary[0], where
+        assert all(names.count(n) == 1 for n in names if n.startswith("access-control-")), where
+        assert "access-control-allow-credentials" not in names, where
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_a_disallowed_origin_never_gets_a_cors_header(platform, functions):
+    function = functions(platform, "default")
+    for method, path, headers, _ in INVARIANT_CALLS:
+        status, lines = raw(function, method, path, {"Origin": "http://app.test.evil.test", **headers})
+        where = f"{platform} {method} {path}: {status} {lines}"
+        assert not [n for n, _ in lines if n.startswith("access-control-")], where
+        vary = [value for name, value in lines if name == "vary"]
+        assert len(vary) == 1 and "Origin" in vary[0], where
