@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the tools the demo and the end-to-end suite need, skipping each one already
+# Installs the tools the demo, the end-to-end suite and the fuzz targets need, skipping each one already
 # present at the right version. Run by `cargo xtask test`, `cargo xtask demo` and `.ci/run`
 # (set PREFLIGHT_NO_INSTALL=1 to keep xtask from calling it). Idempotent.
 set -euo pipefail
@@ -79,6 +79,12 @@ if ! cmp -s examples/worker/package-lock.json examples/worker/node_modules/.inst
   say "npm ci in examples/worker (wrangler, binaryen; about 10 s)"
   (cd examples/worker && npm ci --no-audit --no-fund --loglevel=error \
     && cp package-lock.json node_modules/.installed-lock.json)
+fi
+
+# cargo-fuzz (the fuzz targets build with the machine's nightly toolchain).
+if ! cargo fuzz --version 2>/dev/null | grep -q "0.13.2"; then
+  say "cargo install --locked cargo-fuzz --version 0.13.2 (about 1 min)"
+  cargo install --force --locked cargo-fuzz --version 0.13.2
 fi
 
 command -v pyenv >/dev/null && pyenv rehash || true

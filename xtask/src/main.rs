@@ -107,6 +107,16 @@ const STEPS: &[Step] = &[
         )),
     },
     Step {
+        name: "fuzz every target for 10 seconds",
+        program: "bash",
+        args: &["scripts/fuzz.sh", "10"],
+        envs: &[],
+        requires: Some((
+            &["cargo", "+nightly", "fuzz", "--version"],
+            "rustup toolchain install nightly && cargo install --locked cargo-fuzz --version 0.13.2",
+        )),
+    },
+    Step {
         name: "benchmarks compile and run once (smoke)",
         program: "cargo",
         args: &[
@@ -144,9 +154,10 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("demo") => demo(&args[1..]),
         Some("bench") => bench(&args[1..]),
+        Some("fuzz") => fuzz(&args[1..]),
         _ => {
             eprintln!(
-                "usage:\n  cargo xtask test   run every check and test (what CI runs)\n  cargo xtask demo   run the Lambda example and call it from a real browser\n  cargo xtask bench  run the benchmarks and write BENCHMARKS.md"
+                "usage:\n  cargo xtask test   run every check and test (what CI runs)\n  cargo xtask demo   run the Lambda example and call it from a real browser\n  cargo xtask bench  run the benchmarks and write BENCHMARKS.md\n  cargo xtask fuzz [SECONDS]  run every fuzz target (default 600 s each)"
             );
             ExitCode::from(2)
         }
@@ -252,6 +263,18 @@ fn test() -> ExitCode {
 fn bench(args: &[String]) -> ExitCode {
     install_tools();
     python("scripts/benchmarks.py", args)
+}
+
+fn fuzz(args: &[String]) -> ExitCode {
+    install_tools();
+    match Command::new("bash")
+        .arg("scripts/fuzz.sh")
+        .args(args)
+        .status()
+    {
+        Ok(s) if s.success() => ExitCode::SUCCESS,
+        _ => ExitCode::FAILURE,
+    }
 }
 
 fn demo(args: &[String]) -> ExitCode {
