@@ -262,30 +262,24 @@ fn test() -> ExitCode {
 
 fn bench(args: &[String]) -> ExitCode {
     install_tools();
-    python("scripts/benchmarks.py", args)
+    script("python3", "scripts/benchmarks.py", args)
 }
 
 fn fuzz(args: &[String]) -> ExitCode {
     install_tools();
-    match Command::new("bash")
-        .arg("scripts/fuzz.sh")
-        .args(args)
-        .status()
-    {
-        Ok(s) if s.success() => ExitCode::SUCCESS,
-        _ => ExitCode::FAILURE,
-    }
+    script("bash", "scripts/fuzz.sh", args)
 }
 
 fn demo(args: &[String]) -> ExitCode {
     install_tools();
-    python("tests/demo.py", args)
+    script("python3", "tests/demo.py", args)
 }
 
-/// Runs a Python script of the repository with `args`.
-fn python(script: &str, args: &[String]) -> ExitCode {
-    match Command::new("python3").arg(script).args(args).status() {
+/// Runs a script of the repository with `interpreter`, passing `args` on.
+fn script(interpreter: &str, path: &str, args: &[String]) -> ExitCode {
+    match Command::new(interpreter).arg(path).args(args).status() {
         Ok(s) if s.success() => ExitCode::SUCCESS,
         _ => ExitCode::FAILURE,
     }
+}
 }
