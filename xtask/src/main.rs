@@ -282,4 +282,3 @@ fn script(interpreter: &str, path: &str, args: &[String]) -> ExitCode {
         _ => ExitCode::FAILURE,
     }
 }
-}
