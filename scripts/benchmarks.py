@@ -130,16 +130,6 @@ def main():
     run(["cargo", "bench", "-p", "preflight-bench", "--bench", "cors", "--", *args])
     allocations = json.loads(run(["cargo", "bench", "-q", "-p", "preflight-bench", "--bench", "allocations"],
                                  capture=True))
-    cases = [
-        ("preflight_allowed", "preflight, allowed (PUT, authorization + content-type)"),
-        ("preflight_rejected_origin", "preflight, origin not allowed"),
-        ("preflight_rejected_header", "preflight, a header not allowed"),
-        ("actual_allowed", "GET from an allowed origin"),
-        ("actual_disallowed", "GET from a disallowed origin"),
-        ("no_origin", "GET without Origin"),
-        ("hostile_many_names", "preflight, hostile ACRH: 5 000 names"),
-        ("hostile_long_value", "preflight, hostile ACRH: one 64 KiB name"),
-    ]
     lines = [
         "# Benchmarks",
         "",
@@ -161,9 +151,10 @@ def main():
         "| case | bare | preflight | tower-http | tower-http / preflight | allocations (bare / preflight / tower-http) |",
         "|---|---|---|---|---|---|",
     ]
-    for name, what in cases:
+    # The cases, their order and descriptions come from bench/src/lib.rs (CASES).
+    for case in allocations:
+        name, what, a = case["name"], case["what"], case["allocations"]
         bare, ours, theirs = (median_ns(name, f) for f in ("bare", "preflight", "tower-http"))
-        a = allocations[name]
         lines.append(
             f"| {what} | {fmt_ns(bare)} | {fmt_ns(ours)} | {fmt_ns(theirs)} | {theirs / ours:.2f}x "
             f"| {a['bare']} / {a['preflight']} / {a['tower-http']} |"
