@@ -81,6 +81,19 @@ if ! cmp -s examples/worker/package-lock.json examples/worker/node_modules/.inst
     && cp package-lock.json node_modules/.installed-lock.json)
 fi
 
+# Servers that `preflight check` is tested against (tests/test_cli.py): nginx from Debian, and
+# Express with the cors package from npm (Flask and flask-cors come with tests/requirements.txt).
+if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+  say "apt-get install nginx"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nginx
+fi
+if ! cmp -s tests/servers/express/package-lock.json tests/servers/express/node_modules/.installed-lock.json; then
+  say "npm ci in tests/servers/express (express, cors; about 5 s)"
+  (cd tests/servers/express && npm ci --no-audit --no-fund --loglevel=error \
+    && cp package-lock.json node_modules/.installed-lock.json)
+fi
+
 # cargo-fuzz (the fuzz targets build with the machine's nightly toolchain).
 if ! cargo fuzz --version 2>/dev/null | grep -q "0.13.2"; then
   say "cargo install --locked cargo-fuzz --version 0.13.2 (about 1 min)"

@@ -22,6 +22,8 @@ INSTALL = {
     "wasm-bindgen": "cargo install wasm-bindgen-cli --version 0.2.130",
     "worker-build": "cargo install --locked worker-build --version 0.8.7",
     "npm": "apt-get install -y nodejs npm",
+    "node": "apt-get install -y nodejs npm",
+    "nginx": "apt-get install -y nginx",
 }
 # Every tool at once: scripts/install-tools.sh (what `cargo xtask test` runs first).
 

@@ -1,0 +1,207 @@
+//! `preflight lint`: the deployment files of a serverless project checked for the two-layer
+//! CORS mistakes (shared/BROWSER-RULES.md classes 13-15 and the `CORS_*` values themselves):
+//! AWS SAM `template.yaml`, `vercel.json`, `wrangler.toml`. Each finding names the file, the
+//! line, the problem and the fix.
+
+mod sam;
+mod vercel;
+mod wrangler;
+pub mod yaml;
+
+use std::path::{Path, PathBuf};
+
+use serde_json::json;
+
+/// How bad a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    /// Browsers will block calls.
+    Error,
+    /// Works, but fragile or unsafe.
+    Warning,
+}
+
+/// One problem in one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// The file.
+    pub file: PathBuf,
+    /// 1-based line.
+    pub line: usize,
+    /// Error or warning.
+    pub level: Level,
+    /// A stable name.
+    pub code: &'static str,
+    /// What is wrong.
+    pub problem: String,
+    /// What to change.
+    pub fix: String,
+}
+
+/// Collects findings for one file.
+pub struct Report<'a> {
+    file: &'a Path,
+    findings: Vec<Finding>,
+}
+
+impl Report<'_> {
+    fn add(&mut self, line: usize, level: Level, code: &'static str, problem: String, fix: &str) {
+        self.findings.push(Finding {
+            file: self.file.to_owned(),
+            line,
+            level,
+            code,
+            problem,
+            fix: fix.to_owned(),
+        });
+    }
+}
+
+/// Validates `CORS_*` values `(name, value, line)` found in `context` as the adapters will,
+/// reporting each problem on its variable's line (or `fallback_line`).
+fn validate(
+    report: &mut Report<'_>,
+    context: &str,
+    vars: &[(String, String, usize)],
+    fallback_line: usize,
+) {
+    if vars.is_empty() {
+        return;
+    }
+    let settings =
+        preflight::Settings::from_vars(vars.iter().map(|(k, v, _)| (k.as_str(), v.clone())));
+    let problems: Vec<preflight::Problem> = match settings.build() {
+        Ok(policy) => policy.warnings().to_vec(),
+        Err(err) => err.problems().to_vec(),
+    };
+    for p in problems {
+        let level = match p.severity() {
+            preflight::Severity::Error => Level::Error,
+            _ => Level::Warning,
+        };
+        let line = vars
+            .iter()
+            .find(|(k, _, _)| k == p.variable())
+            .map_or(fallback_line, |(_, _, line)| *line);
+        let entry = p.entry().map(|e| format!(" {e:?}:")).unwrap_or_default();
+        report.add(
+            line,
+            level,
+            "cors-variable",
+            format!("{} in {context}:{entry} {}", p.variable(), p.reason()),
+            p.fix(),
+        );
+    }
+}
+
+/// The files lint reads, by name.
+const FILES: [&str; 4] = [
+    "template.yaml",
+    "template.yml",
+    "vercel.json",
+    "wrangler.toml",
+];
+
+/// Directories never searched.
+const SKIP: [&str; 5] = ["target", "node_modules", ".git", ".aws-sam", ".vercel"];
+
+fn find(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+    entries.sort();
+    for path in entries {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if path.is_dir() {
+            if depth > 0 && !SKIP.contains(&name) && !name.starts_with('.') {
+                find(&path, depth - 1, out);
+            }
+        } else if FILES.contains(&name) {
+            out.push(path);
+        }
+    }
+}
+
+/// Lints one file: `.json` as `vercel.json`, `.toml` as `wrangler.toml`, anything else as a
+/// SAM template.
+pub fn lint_file(path: &Path) -> Result<Vec<Finding>, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut report = Report {
+        file: path,
+        findings: Vec::new(),
+    };
+    // By kind: vercel.json, wrangler.toml, anything else a SAM/CloudFormation template.
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("json") => vercel::lint(&text, &mut report),
+        Some("toml") => wrangler::lint(&text, &mut report),
+        _ => sam::lint(&text, &mut report),
+    }
+    report.findings.sort_by_key(|f| (f.line, f.level));
+    Ok(report.findings)
+}
+
+/// Runs lint on a directory (searched 4 levels deep) or one file; `Ok(true)` when nothing
+/// was found.
+pub fn run(path: &Path, as_json: bool) -> Result<bool, String> {
+    let files = if path.is_dir() {
+        let mut files = Vec::new();
+        find(path, 4, &mut files);
+        files
+    } else if path.exists() {
+        vec![path.to_owned()]
+    } else {
+        return Err(format!("{} does not exist", path.display()));
+    };
+    let mut findings = Vec::new();
+    for file in &files {
+        findings.extend(lint_file(file)?);
+    }
+    if as_json {
+        let value = json!({
+            "files": files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>(),
+            "findings": findings.iter().map(|f| json!({
+                "file": f.file.display().to_string(),
+                "line": f.line,
+                "level": if f.level == Level::Error { "error" } else { "warning" },
+                "code": f.code,
+                "problem": f.problem,
+                "fix": f.fix,
+            })).collect::<Vec<_>>(),
+        });
+        println!("{}", serde_json::to_string_pretty(&value).expect("JSON"));
+        return Ok(findings.is_empty());
+    }
+    if files.is_empty() {
+        println!(
+            "no deployment files found under {} (looked for {})",
+            path.display(),
+            FILES.join(", ")
+        );
+        return Ok(true);
+    }
+    for f in &findings {
+        let level = if f.level == Level::Error {
+            "error"
+        } else {
+            "warning"
+        };
+        println!(
+            "{}:{}: {level}[{}]: {}",
+            f.file.display(),
+            f.line,
+            f.code,
+            f.problem
+        );
+        println!("    fix: {}", f.fix);
+    }
+    let checked: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    println!(
+        "{} finding(s) in {} file(s): {}",
+        findings.len(),
+        files.len(),
+        checked.join(", ")
+    );
+    Ok(findings.is_empty())
+}

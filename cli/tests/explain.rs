@@ -1,0 +1,113 @@
+//! `preflight explain`: the policy in words from an env file or the environment, every
+//! problem with the adapters' wording, exit 1 when invalid.
+
+use std::io::Write;
+use std::process::{Command, Output};
+
+fn explain(env: &[(&str, &str)], args: &[&str]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_preflight"));
+    command.arg("explain").args(args);
+    for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("CORS_")) {
+        command.env_remove(k);
+    }
+    command.envs(env.iter().copied());
+    command.output().unwrap()
+}
+
+fn text(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn a_valid_policy_in_words() {
+    let out = explain(
+        &[
+            (
+                "CORS_ALLOWED_ORIGINS",
+                "https://app.example.com,https://*.example.org",
+            ),
+            ("CORS_ALLOW_CREDENTIALS", "true"),
+            ("CORS_MAX_AGE", "600"),
+        ],
+        &[],
+    );
+    let text = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    for part in [
+        "CORS_ALLOWED_ORIGINS = https://app.example.com,https://*.example.org",
+        "CORS_ALLOWED_METHODS (not set: default)",
+        "https://app.example.com          exactly this origin",
+        "any subdomain of example.org over https",
+        "not example.org itself",
+        "credentials: yes",
+        "preflight cache: 600 s",
+        "INFO  CORS policy: origins https://app.example.com, https://*.example.org;",
+    ] {
+        assert!(text.contains(part), "missing {part:?} in:\n{text}");
+    }
+}
+
+#[test]
+fn every_problem_at_once_from_an_env_file() {
+    let mut file = tempfile();
+    writeln!(file.1, "# comment\nCORS_ALLOWED_ORIGINS=\"https://app.example.com/,null\"\nCORS_MAX_AGE=1e5\nCORS_ALLOWED_ORIGIN=x\nPATH_UNRELATED=1").unwrap();
+    let out = explain(&[], &["--env-file", file.0.to_str().unwrap()]);
+    let text = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    for part in [
+        "INVALID: 3 error(s)",
+        "error: CORS_ALLOWED_ORIGINS: \"https://app.example.com/\"",
+        "error: CORS_ALLOWED_ORIGINS: \"null\"",
+        "error: CORS_MAX_AGE: \"1e5\"",
+        "did you mean CORS_ALLOWED_ORIGINS",
+        "ERROR invalid CORS configuration: 3 errors and 1 warning",
+    ] {
+        assert!(text.contains(part), "missing {part:?} in:\n{text}");
+    }
+    assert!(!text.contains("PATH_UNRELATED"));
+    std::fs::remove_file(file.0).unwrap();
+}
+
+#[test]
+fn json_for_scripts() {
+    let out = explain(
+        &[("CORS_ALLOWED_ORIGINS", "https://*.vercel.app")],
+        &["--json"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["valid"], true);
+    assert_eq!(json["policy"]["origins"], "https://*.vercel.app");
+    assert_eq!(json["problems"][0]["severity"], "warning");
+    assert_eq!(json["problems"][0]["variable"], "CORS_ALLOWED_ORIGINS");
+}
+
+#[test]
+fn nothing_set_is_an_error_not_allow_all() {
+    let out = explain(&[], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out).contains("CORS_ALLOWED_ORIGINS"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn a_missing_env_file_is_one_line() {
+    let out = explain(&[], &["--env-file", "/nonexistent/.env"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("/nonexistent/.env"), "{err}");
+}
+
+fn tempfile() -> (std::path::PathBuf, std::fs::File) {
+    let path = std::env::temp_dir().join(format!(
+        "preflight-explain-{}-{:?}.env",
+        std::process::id(),
+        std::thread::current().id()
+    ));
+    let file = std::fs::File::create(&path).unwrap();
+    (path, file)
+}
