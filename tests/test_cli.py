@@ -120,6 +120,71 @@ def start_flask():
     return Server([sys.executable, "app.py", ORIGIN, *map(str, ports.values())], os.path.join(SERVERS, "flask"), ports)
 
 
+class Scripted:
+    """A server answering each path with one classic mistake (what proxies, gateways and
+    hand-written handlers get wrong), for the causes the real servers above do not show."""
+
+    # path -> (preflight status, preflight headers, actual status, actual headers); ORIGIN is
+    # filled in. Header lists keep repeats (two Access-Control-Allow-Origin lines).
+    MISTAKES = {
+        "/duplicate": (204, [("Access-Control-Allow-Origin", "{o}"), ("Access-Control-Allow-Origin", "{o}"),
+                             ("Access-Control-Allow-Methods", "PUT")], 200, []),
+        "/star-authorization": (204, [("Access-Control-Allow-Origin", "{o}"), ("Access-Control-Allow-Methods", "PUT"),
+                                      ("Access-Control-Allow-Headers", "*"), ("Access-Control-Max-Age", "600"),
+                                      ("Vary", "Origin")],
+                                200, [("Access-Control-Allow-Origin", "{o}"), ("Vary", "Origin")]),
+        "/redirect": (307, [("Location", "/redirect/"), ("Access-Control-Allow-Origin", "{o}")], 200, []),
+        "/gateway": (502, [("x-amzn-errortype", "InternalServerErrorException")], 502, []),
+        "/credentials-case": (204, [("Access-Control-Allow-Origin", "{o}"), ("Access-Control-Allow-Methods", "PUT"),
+                                    ("Access-Control-Allow-Credentials", "TRUE")], 200, []),
+        "/other-origin": (204, [], 200, [("Access-Control-Allow-Origin", "https://app.example.com")]),
+        "/long-cache": (204, [("Access-Control-Allow-Origin", "{o}"), ("Access-Control-Allow-Methods", "PUT"),
+                              ("Access-Control-Allow-Headers", "Content-Type"),
+                              ("Access-Control-Max-Age", "86400"), ("Vary", "Origin")],
+                        200, [("Access-Control-Allow-Origin", "{o}"), ("Vary", "Origin")]),
+        "/preflight-only": (204, [("Access-Control-Allow-Origin", "{o}"), ("Access-Control-Allow-Methods", "PUT"),
+                                  ("Access-Control-Allow-Headers", "Content-Type"),
+                                  ("Access-Control-Max-Age", "600"), ("Vary", "Origin")], 200, []),
+    }
+
+    def __init__(self):
+        import http.server
+        import threading
+
+        mistakes = self.MISTAKES
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def answer(self, preflight):
+                path = self.path.split("?")[0]
+                pre_status, pre_headers, status, headers = mistakes[path]
+                status, headers = (pre_status, pre_headers) if preflight else (status, headers)
+                self.send_response(status)
+                for name, value in headers:
+                    self.send_header(name, value.replace("{o}", ORIGIN))  # one fixed origin
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def do_OPTIONS(self):
+                self.answer("Access-Control-Request-Method" in self.headers)
+
+            def do_GET(self):
+                self.answer(False)
+
+            do_PUT = do_GET
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def url(self, setup, path):
+        return f"http://127.0.0.1:{self.server.server_port}{setup}{path}"
+
+    def close(self):
+        self.server.shutdown()
+
+
 class Example:
     """One of our examples (tests/browser.py starts it), seen as a server."""
 
@@ -140,6 +205,7 @@ STARTERS = {
     "nginx": start_nginx,
     "express": start_express,
     "flask": start_flask,
+    "scripted": Scripted,
     "lambda": lambda: Example(LambdaFunction),
     "vercel": lambda: Example(VercelFunction),
     "worker": lambda: Example(WorkerFunction),
@@ -183,6 +249,18 @@ CASES = [
     ("flask", "good", "PUT", "/items/1", AUTH, False, ORIGIN, True, None, ["missing-vary-origin"] * 2),
     ("flask", "missing_method", "PUT", "/items/1", AUTH, False, ORIGIN, False, "preflight", "method-not-allowed"),
 ]
+# Scripted mistakes (the setup is the path; the case's path is appended).
+CASES += [
+    ("scripted", "/duplicate", "PUT", "", JSON, False, ORIGIN, False, "preflight", "duplicate-allow-origin"),
+    # Chromium allows it; Firefox and Safari do not: a warning, and exit status 1.
+    ("scripted", "/star-authorization", "PUT", "", AUTH, False, ORIGIN, True, None, ["wildcard-authorization"]),
+    ("scripted", "/redirect", "PUT", "", JSON, False, ORIGIN, False, "preflight", "preflight-redirect"),
+    ("scripted", "/gateway", "PUT", "", JSON, False, ORIGIN, False, "preflight", "preflight-gateway-error"),
+    ("scripted", "/credentials-case", "PUT", "", JSON, True, ORIGIN, False, "preflight", "credentials-not-allowed"),
+    ("scripted", "/other-origin", "GET", "", {}, False, ORIGIN, False, "actual", "allow-origin-mismatch"),
+    ("scripted", "/long-cache", "PUT", "", JSON, False, ORIGIN, True, None, ["max-age-over-cap"]),
+    ("scripted", "/preflight-only", "PUT", "", JSON, False, ORIGIN, False, "actual", "actual-without-cors"),
+]
 for platform in ["lambda", "vercel", "worker"]:
     CASES += [
         (platform, None, "PUT", "/items/1", AUTH, False, ORIGIN, True, None, []),
@@ -199,7 +277,7 @@ def case_id(case):
     server, setup, method, path, headers, credentials, origin, allowed, where, code = case
     extra = "+".join(h.lower() for h in headers if h.lower() != "content-type")
     who = "evil" if origin == EVIL else "listed"
-    return f"{server}-{setup or 'example'}-{method}-{path.strip('/').replace('/', '_')}-{extra or 'plain'}{'-cred' if credentials else ''}-{who}"
+    return f"{server}-{(setup or 'example').strip('/')}-{method}-{path.strip('/').replace('/', '_')}-{extra or 'plain'}{'-cred' if credentials else ''}-{who}"
 
 
 def run_cli(cli, url, method, headers, credentials, origin):
@@ -214,7 +292,7 @@ def run_cli(cli, url, method, headers, credentials, origin):
     done = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert done.returncode in (0, 1), f"exit {done.returncode}: {done.stderr}"
     report = json.loads(done.stdout)
-    assert (done.returncode == 0) == report["allowed"], report
+    assert (done.returncode == 0) == (report["allowed"] and not report["blocked_elsewhere"]), report
     return report
 
 

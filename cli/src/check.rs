@@ -4,7 +4,8 @@
 use http::header::{ACCESS_CONTROL_ALLOW_ORIGIN, VARY};
 use http::{HeaderMap, Method, StatusCode, Uri};
 use preflight::browser::{
-    can_read_header, check_preflight, check_response, preflight_cache_seconds, Blocked, Fetch,
+    authorization_only_by_wildcard, can_read_header, check_preflight, check_response,
+    preflight_cache_seconds, Blocked, Fetch,
 };
 
 use crate::diagnose::{self, Diagnosis, Finding};
@@ -54,7 +55,25 @@ pub struct Report {
 }
 
 impl Report {
-    /// Whether the browser lets the page read the response.
+    /// Browsers other than Chromium that block a call Chromium allows.
+    pub fn blocked_elsewhere(&self) -> &'static [&'static str] {
+        if self
+            .findings
+            .iter()
+            .any(|f| f.code == "wildcard-authorization")
+        {
+            &["Firefox", "Safari"]
+        } else {
+            &[]
+        }
+    }
+
+    /// Whether the call works in every browser modelled (the exit status).
+    pub fn allowed_everywhere(&self) -> bool {
+        self.allowed() && self.blocked_elsewhere().is_empty()
+    }
+
+    /// Whether Chromium lets the page read the response.
     pub fn allowed(&self) -> bool {
         self.preflight.as_ref().is_none_or(|s| s.blocked.is_none())
             && self.actual.as_ref().is_some_and(|s| s.blocked.is_none())
@@ -119,6 +138,9 @@ pub fn run(client: &Client, call: Call) -> Result<Report, String> {
             ));
         } else {
             findings.extend(diagnose::preflight_findings(fetch, &step.answer));
+            if authorization_only_by_wildcard(fetch, &step.answer.headers) {
+                findings.push(diagnose::authorization_by_wildcard());
+            }
         }
         Some(step)
     } else {

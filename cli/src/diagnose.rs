@@ -330,25 +330,16 @@ fn shared(fetch: &Fetch, blocked: &Blocked, headers: &HeaderMap, what: &str) -> 
         Blocked::HeaderNotAllowed { name } => {
             let listed = header(headers, &ACCESS_CONTROL_ALLOW_HEADERS);
             let star = listed.split(',').any(|h| h.trim() == "*");
-            if star && name == "authorization" {
-                diagnosis(
-                    "wildcard-authorization",
-                    "the preflight allows headers `*`, which never covers Authorization".into(),
-                    "list Authorization explicitly in Access-Control-Allow-Headers",
-                    Some("CORS_ALLOWED_HEADERS=* echoes the requested names, Authorization included".into()),
-                )
-            } else {
-                diagnosis(
-                    "header-not-allowed",
-                    if star {
-                        format!("the preflight allows headers `*`, which credentialed requests read as the literal name `*`; {name} is not listed")
-                    } else {
-                        format!("the preflight allows the headers `{listed}`, not {name}")
-                    },
-                    "add the header name to the server's allowed headers",
-                    Some(format!("add {name} to CORS_ALLOWED_HEADERS")),
-                )
-            }
+            diagnosis(
+                "header-not-allowed",
+                if star {
+                    format!("the preflight allows headers `*`, which credentialed requests read as the literal name `*`; {name} is not listed")
+                } else {
+                    format!("the preflight allows the headers `{listed}`, not {name}")
+                },
+                "add the header name to the server's allowed headers",
+                Some(format!("add {name} to CORS_ALLOWED_HEADERS")),
+            )
         }
         other => diagnosis(
             "blocked",
@@ -398,6 +389,15 @@ fn vary_finding(fetch: &Fetch, headers: &HeaderMap, what: &str) -> Vec<Finding> 
         }]
     } else {
         Vec::new()
+    }
+}
+
+/// `Authorization` allowed only by `Access-Control-Allow-Headers: *`.
+pub fn authorization_by_wildcard() -> Finding {
+    Finding {
+        code: "wildcard-authorization",
+        message: "Authorization is allowed only by `Access-Control-Allow-Headers: *`: Chromium still accepts that (with a deprecation warning), but the Fetch Standard, Firefox and Safari do not, so the call fails there".into(),
+        fix: "name Authorization in Access-Control-Allow-Headers (the SDK's CORS_ALLOWED_HEADERS=* echoes the requested names, so it always does)".into(),
     }
 }
 

@@ -158,10 +158,15 @@ pub fn text(report: &Report) -> String {
     let _ = writeln!(
         out,
         "Verdict: {}",
-        if report.allowed() {
-            "ALLOWED: the browser lets the page read the response"
+        if report.allowed_everywhere() {
+            "ALLOWED: the browser lets the page read the response".to_owned()
+        } else if report.allowed() {
+            format!(
+                "ALLOWED in Chromium, BLOCKED in {} (see the warnings)",
+                report.blocked_elsewhere().join(" and ")
+            )
         } else {
-            "BLOCKED: the page gets a TypeError (\"Failed to fetch\")"
+            "BLOCKED: the page gets a TypeError (\"Failed to fetch\")".to_owned()
         }
     );
     out
@@ -226,6 +231,7 @@ pub fn json(report: &Report) -> Value {
         "method": fetch.method,
         "credentials": fetch.credentials,
         "allowed": report.allowed(),
+        "blocked_elsewhere": report.blocked_elsewhere(),
         "console": report.console_message(),
         "preflight_needed": report.preflight.is_some(),
         "preflight_because": report.preflight_because,

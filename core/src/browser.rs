@@ -11,7 +11,9 @@
 //! "CORS-safelisted request-header", "CORS-safelisted method") and Chromium's
 //! `services/network/public/cpp/cors/cors.cc` for the order of checks and the messages. Not
 //! modelled: following redirects (a redirected preflight is simply blocked), the preflight
-//! cache (see [`preflight_cache_seconds`]), Private Network Access, `no-cors` mode.
+//! cache (see [`preflight_cache_seconds`]), Private Network Access, `no-cors` mode. Where
+//! Chromium departs from the standard, the model follows Chromium and says so (`*` still
+//! covering `Authorization`: [`authorization_only_by_wildcard`]).
 //!
 //! ```
 //! use http::{HeaderMap, StatusCode};
@@ -186,7 +188,7 @@ impl fmt::Display for Blocked {
             Blocked::PreflightStatus { .. } => {
                 write!(f, "{PREFLIGHT_PREFIX}It does not have HTTP ok status.")
             }
-            Blocked::PreflightRedirect => f.write_str("Redirect is not allowed for a preflight request."),
+            Blocked::PreflightRedirect => write!(f, "{PREFLIGHT_PREFIX}Redirect is not allowed for a preflight request."),
             Blocked::InvalidAllowMethods => f.write_str("Cannot parse Access-Control-Allow-Methods response header field in preflight response."),
             Blocked::InvalidAllowHeaders => f.write_str("Cannot parse Access-Control-Allow-Headers response header field in preflight response."),
             Blocked::MethodNotAllowed { method } => {
@@ -558,12 +560,44 @@ pub fn check_preflight(
         let listed = allowed_headers
             .iter()
             .any(|h| h.eq_ignore_ascii_case(&name));
-        // `*` never covers Authorization.
-        if !listed && (!star(&allowed_headers) || name == "authorization") {
+        // The Fetch Standard says `*` never covers Authorization; Chromium still lets it
+        // through (with a deprecation warning in the console), Firefox and Safari do not:
+        // see [`authorization_only_by_wildcard`].
+        if !listed && !star(&allowed_headers) {
             return Err(Blocked::HeaderNotAllowed { name });
         }
     }
     Ok(())
+}
+
+/// Whether this preflight answer lets `Authorization` through only by
+/// `Access-Control-Allow-Headers: *`. The Fetch Standard says `*` never covers
+/// `Authorization`, and Firefox and Safari block such a call; Chromium (up to at least 156)
+/// still allows it and prints a deprecation warning. [`check_preflight`] follows Chromium.
+///
+/// ```
+/// use http::{HeaderMap, StatusCode};
+/// use preflight::browser::{authorization_only_by_wildcard, check_preflight, Fetch};
+/// let fetch = Fetch::new("https://app.example.com", "GET").header("Authorization", "Bearer x");
+/// let mut answer = HeaderMap::new();
+/// answer.insert("access-control-allow-origin", "https://app.example.com".parse().unwrap());
+/// answer.insert("access-control-allow-headers", "*".parse().unwrap());
+/// assert!(check_preflight(&fetch, StatusCode::NO_CONTENT, &answer).is_ok()); // Chromium
+/// assert!(authorization_only_by_wildcard(&fetch, &answer)); // Firefox and Safari block it
+/// ```
+pub fn authorization_only_by_wildcard(fetch: &Fetch, headers: &HeaderMap) -> bool {
+    let Some(allowed) = token_list(headers, &ACCESS_CONTROL_ALLOW_HEADERS) else {
+        return false;
+    };
+    fetch
+        .unsafe_header_names()
+        .iter()
+        .any(|n| n == "authorization")
+        && !allowed
+            .iter()
+            .any(|h| h.eq_ignore_ascii_case("authorization"))
+        && allowed.iter().any(|h| h == "*")
+        && !fetch.credentials
 }
 
 /// The actual response's CORS check (its status does not matter: a `500` with the right
@@ -865,10 +899,9 @@ mod tests {
         assert!(allow("x-custom", "X-CUSTOM", false).is_ok());
         assert!(allow("X-Custom", "*", false).is_ok());
         assert!(allow("X-Custom", "*", true).is_err());
-        assert!(
-            allow("Authorization", "*", false).is_err(),
-            "* never covers Authorization"
-        );
+        // Chromium lets `*` cover Authorization (the standard, Firefox and Safari do not).
+        assert!(allow("Authorization", "*", false).is_ok());
+        assert!(allow("Authorization", "*", true).is_err());
         assert!(allow("Authorization", "*, Authorization", false).is_ok());
         assert_eq!(
             allow("X-Custom", "a b", false),
