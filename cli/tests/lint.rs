@@ -52,20 +52,22 @@ fn expected(path: &Path) -> BTreeMap<(u64, String), usize> {
     map
 }
 
-#[test]
-fn sam_template_mistakes() {
-    let path = fixture("sam-mistakes.yaml");
+/// Lints a fixture with `expect:` comments: exit 1 and exactly the findings marked.
+fn matches_its_markers(name: &str) {
+    let path = fixture(name);
     let (code, json) = lint(&path);
     assert_eq!(code, 1);
     assert_eq!(found(&json), expected(&path), "{json:#}");
 }
 
 #[test]
+fn sam_template_mistakes() {
+    matches_its_markers("sam-mistakes.yaml");
+}
+
+#[test]
 fn wrangler_mistakes() {
-    let path = fixture("wrangler-mistakes.toml");
-    let (code, json) = lint(&path);
-    assert_eq!(code, 1);
-    assert_eq!(found(&json), expected(&path), "{json:#}");
+    matches_its_markers("wrangler-mistakes.toml");
 }
 
 #[test]
