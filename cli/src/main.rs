@@ -2,10 +2,11 @@
 //! `CORS_*` policy (`explain`), lint a serverless project's deployment files (`lint`).
 //!
 //! Exit status: 0 when browsers would allow the call (check: Chromium, and Firefox and Safari
-//! where they differ), the policy is valid
-//! (explain) or nothing was found (lint); 1 otherwise; 2 for a usage error or when no
-//! answer could be had (network, TLS, timeout).
+//! where they differ), the policy is valid (explain) or nothing was found (lint); 1 otherwise;
+//! 2 for a usage error or when no answer could be had (network, TLS, timeout).
 #![forbid(unsafe_code)]
+// The doc comments of the arguments are the command's `--help` text, where URLs stay plain.
+#![allow(rustdoc::bare_urls)]
 
 mod check;
 mod diagnose;

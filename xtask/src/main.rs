@@ -89,7 +89,7 @@ const STEPS: &[Step] = &[
         requires: None,
     },
     Step {
-        name: "end-to-end: headless Chromium against the examples; SAM template checks",
+        name: "end-to-end: headless Chromium against the examples, `preflight check` against real servers, SAM template checks",
         program: "python3",
         args: &[
             "-m",
