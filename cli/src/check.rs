@@ -5,7 +5,7 @@ use http::header::{ACCESS_CONTROL_ALLOW_ORIGIN, VARY};
 use http::{HeaderMap, Method, StatusCode, Uri};
 use preflight::browser::{
     authorization_only_by_wildcard, can_read_header, check_preflight, check_response,
-    preflight_cache_seconds, Blocked, Fetch,
+    is_safelisted_method, preflight_cache_seconds, Blocked, Fetch,
 };
 
 use crate::diagnose::{self, Diagnosis, Finding};
@@ -95,7 +95,7 @@ impl Report {
 /// Why the browser sends a preflight for this call (empty: it does not).
 pub fn preflight_reasons(fetch: &Fetch) -> Vec<String> {
     let mut reasons = Vec::new();
-    if !matches!(fetch.method.as_str(), "GET" | "HEAD" | "POST") {
+    if !is_safelisted_method(&fetch.method) {
         reasons.push(format!("{} is not GET, HEAD or POST", fetch.method));
     }
     if let Some(names) = fetch.request_headers_value() {
@@ -237,7 +237,7 @@ fn pinpoint(client: &Client, call: &Call, answer: &Answer) -> Result<Probes, Str
     let mut method_ok = None;
     let mut refused = Vec::new();
     if origin_ok {
-        if !matches!(call.fetch.method.as_str(), "GET" | "HEAD" | "POST") {
+        if !is_safelisted_method(&call.fetch.method) {
             method_ok = Some(passes(Fetch::new(
                 origin.clone(),
                 call.fetch.method.clone(),

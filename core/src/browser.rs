@@ -349,7 +349,16 @@ fn insert(headers: &mut HeaderMap, name: HeaderName, value: &str) {
     }
 }
 
-fn is_safelisted_method(method: &str) -> bool {
+/// Fetch "CORS-safelisted method": `GET`, `HEAD` and `POST` never need a preflight on their
+/// own (methods compare case-sensitively).
+///
+/// ```
+/// use preflight::browser::is_safelisted_method;
+/// assert!(is_safelisted_method("POST"));
+/// assert!(!is_safelisted_method("PUT"));
+/// assert!(!is_safelisted_method("post"));
+/// ```
+pub fn is_safelisted_method(method: &str) -> bool {
     matches!(method, "GET" | "HEAD" | "POST")
 }
 
