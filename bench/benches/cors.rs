@@ -27,6 +27,7 @@ fn request_cases(c: &mut Criterion) {
         let mut group = c.benchmark_group(case.name);
         for (stack, name) in STACKS {
             let mut service = service(stack, &list);
+            case.check(stack, &mut service);
             group.bench_function(name, |b| {
                 b.iter_batched(
                     case.request,

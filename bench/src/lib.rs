@@ -175,7 +175,7 @@ pub fn now<F: Future<Output = Result<Response<()>, Infallible>>>(future: F) -> R
     }
 }
 
-/// One benchmark case: a name and how to build its request.
+/// One benchmark case: a name, how to build its request, and what a browser must be told.
 pub struct Case {
     /// Short name (the criterion benchmark id).
     pub name: &'static str,
@@ -183,6 +183,76 @@ pub struct Case {
     pub what: &'static str,
     /// Builds a fresh request (outside the timed part).
     pub request: fn() -> Request<()>,
+    /// What a browser concludes from the answer: `true` when the page may go on (the
+    /// preflight passes, or the actual response may be read). Checked for both CORS layers
+    /// with the core's browser model before anything is measured, so that a fast wrong
+    /// answer cannot pass for a fast right one.
+    pub allowed: bool,
+}
+
+impl Case {
+    /// Calls `service` once with this case's request and panics unless a browser would
+    /// conclude what the case expects (requests without `Origin`: no
+    /// `Access-Control-Allow-Origin`).
+    pub fn check<A, B, C>(&self, stack: Stack, service: &mut Service3<A, B, C>)
+    where
+        A: Service<Request<()>, Response = Response<()>, Error = Infallible>,
+        B: Service<Request<()>, Response = Response<()>, Error = Infallible>,
+        C: Service<Request<()>, Response = Response<()>, Error = Infallible>,
+    {
+        use http::header::{
+            ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_REQUEST_HEADERS,
+            ACCESS_CONTROL_REQUEST_METHOD, ORIGIN,
+        };
+        use preflight::browser::{check_preflight, check_response, Fetch};
+
+        let request = (self.request)();
+        let text = |name| {
+            request
+                .headers()
+                .get(name)
+                .map(|v: &HeaderValue| v.to_str().unwrap().to_string())
+        };
+        let (origin, method, names) = (
+            text(ORIGIN),
+            text(ACCESS_CONTROL_REQUEST_METHOD),
+            text(ACCESS_CONTROL_REQUEST_HEADERS),
+        );
+        let preflight = request.method() == Method::OPTIONS && method.is_some();
+        let actual_method = request.method().to_string();
+        let response = service.call(request);
+        if stack == Stack::Bare {
+            assert_eq!(
+                response.status(),
+                200,
+                "{}: the bare handler answers",
+                self.name
+            );
+            return;
+        }
+        let Some(origin) = origin else {
+            assert!(
+                !response.headers().contains_key(ACCESS_CONTROL_ALLOW_ORIGIN),
+                "{} through {stack:?}: {response:?}",
+                self.name
+            );
+            return;
+        };
+        let passes = if preflight {
+            let mut fetch = Fetch::new(origin, method.unwrap_or_default());
+            for name in names.iter().flat_map(|n| n.split(',')) {
+                fetch = fetch.header(name.trim(), "1");
+            }
+            check_preflight(&fetch, response.status(), response.headers()).is_ok()
+        } else {
+            check_response(&Fetch::new(origin, actual_method), response.headers()).is_ok()
+        };
+        assert_eq!(
+            passes, self.allowed,
+            "{} through {stack:?}: {response:?}",
+            self.name
+        );
+    }
 }
 
 fn preflight_request(origin: &str, acrh: &str) -> Request<()> {
@@ -195,6 +265,36 @@ fn preflight_request(origin: &str, acrh: &str) -> Request<()> {
         builder = builder.header("access-control-request-headers", acrh);
     }
     builder.body(()).unwrap()
+}
+
+/// A preflight with the header lines Chromium sends (captured from Chromium 156 calling a
+/// local function), behind a gateway that adds its own: what a deployed function sees.
+fn chromium_preflight() -> Request<()> {
+    Request::builder()
+        .method(Method::OPTIONS)
+        .uri("/items/1")
+        .header("host", "api.example.com")
+        .header("connection", "keep-alive")
+        .header("accept", "*/*")
+        .header("access-control-request-method", "PUT")
+        .header("access-control-request-headers", "authorization,content-type")
+        .header("origin", ALLOWED)
+        .header(
+            "user-agent",
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36",
+        )
+        .header("sec-fetch-mode", "cors")
+        .header("sec-fetch-site", "cross-site")
+        .header("sec-fetch-dest", "empty")
+        .header("referer", "https://app.example.com/")
+        .header("accept-encoding", "gzip, deflate, br, zstd")
+        .header("accept-language", "en-US,en;q=0.9")
+        .header("x-forwarded-for", "203.0.113.7")
+        .header("x-forwarded-proto", "https")
+        .header("x-forwarded-port", "443")
+        .header("x-amzn-trace-id", "Root=1-67891233-abcdef012345678912345678")
+        .body(())
+        .unwrap()
 }
 
 fn get(origin: Option<&str>) -> Request<()> {
@@ -219,40 +319,54 @@ pub const CASES: &[Case] = &[
         name: "preflight_allowed",
         what: "preflight, allowed (PUT, authorization + content-type)",
         request: || preflight_request(ALLOWED, "authorization,content-type"),
+        allowed: true,
+    },
+    Case {
+        name: "preflight_chromium",
+        what: "preflight, allowed, with the 17 header lines a browser and a gateway send",
+        request: chromium_preflight,
+        allowed: true,
     },
     Case {
         name: "preflight_rejected_origin",
         what: "preflight, origin not allowed",
         request: || preflight_request(OTHER, "authorization,content-type"),
+        allowed: false,
     },
     Case {
         name: "preflight_rejected_header",
         what: "preflight, a header not allowed",
         request: || preflight_request(ALLOWED, "x-debug"),
+        allowed: false,
     },
     Case {
         name: "actual_allowed",
         what: "GET from an allowed origin",
         request: || get(Some(ALLOWED)),
+        allowed: true,
     },
     Case {
         name: "actual_disallowed",
         what: "GET from a disallowed origin",
         request: || get(Some(OTHER)),
+        allowed: false,
     },
     Case {
         name: "no_origin",
         what: "GET without Origin",
         request: || get(None),
+        allowed: false,
     },
     Case {
         name: "hostile_many_names",
         what: "preflight, hostile ACRH: 5 000 names",
         request: || preflight_request(ALLOWED, &many_names(5000)),
+        allowed: false,
     },
     Case {
         name: "hostile_long_value",
         what: "preflight, hostile ACRH: one 64 KiB name",
         request: || preflight_request(ALLOWED, &"x".repeat(64 * 1024)),
+        allowed: false,
     },
 ];

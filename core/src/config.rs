@@ -4,6 +4,7 @@
 
 use http::HeaderValue;
 
+use crate::answer::Answers;
 use crate::headers::{self, AllowedHeaders};
 use crate::methods::{self, AllowedMethods};
 use crate::origin::{AllowedOrigin, OriginSet};
@@ -260,16 +261,23 @@ impl Settings {
         if problems.iter().any(|p| p.severity() == Severity::Error) {
             return Err(ConfigError::new(problems));
         }
+        let origins = OriginSet::new(&entries);
+        let answers = Answers::new(
+            origins.is_any(),
+            allowed_headers.answer(),
+            credentials,
+            &HeaderValue::from(max_age),
+        );
         Ok(Policy {
-            origins: OriginSet::new(&entries),
+            origins,
             entries,
             methods,
             headers: allowed_headers,
             credentials,
             private_network,
             max_age,
-            max_age_value: HeaderValue::from(max_age),
             expose,
+            answers,
             warnings: problems,
         })
     }

@@ -24,15 +24,10 @@
 
 use std::fmt;
 
-use http::header::{
-    ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
-    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_MAX_AGE, CONTENT_LENGTH, VARY,
-};
 use http::{HeaderMap, HeaderName, HeaderValue, Response, StatusCode};
 
 use crate::origin::OriginRejection;
 use crate::policy::Policy;
-use crate::vary;
 
 /// `Access-Control-Allow-Private-Network`, answered to `Access-Control-Request-Private-Network`.
 pub const ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK: HeaderName =
@@ -44,7 +39,6 @@ pub const ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK: HeaderName =
 
 pub(crate) const TRUE: HeaderValue = HeaderValue::from_static("true");
 pub(crate) const STAR: HeaderValue = HeaderValue::from_static("*");
-const ZERO: HeaderValue = HeaderValue::from_static("0");
 
 /// What to do with a request. Returned by [`Policy::decide`].
 #[derive(Debug)]
@@ -84,7 +78,7 @@ pub(crate) struct AllowedPreflight {
     /// The request's origin, or `None` to answer `*`.
     pub(crate) origin: Option<HeaderValue>,
     pub(crate) method: HeaderValue,
-    pub(crate) headers: Option<HeaderValue>,
+    pub(crate) headers: AllowHeaders,
     pub(crate) private_network: bool,
 }
 
@@ -151,14 +145,13 @@ impl<'p> Preflight<'p> {
     /// ```text
     /// Access-Control-Allow-Origin: https://app.example.com   (or * when any origin is allowed)
     /// Access-Control-Allow-Methods: PUT                      (the requested method)
-    /// Access-Control-Allow-Headers: authorization            (the requested names, if any)
+    /// Access-Control-Allow-Headers: authorization, content-type  (CORS_ALLOWED_HEADERS; with `*`, the requested names)
     /// Access-Control-Allow-Credentials: true                 (when enabled)
     /// Access-Control-Max-Age: 7200
     /// Access-Control-Allow-Private-Network: true             (only when asked and enabled)
     /// Vary: Origin, Access-Control-Request-Method, Access-Control-Request-Headers
-    /// Content-Length: 0
     /// ```
-    /// Rejected: only `Vary` and `Content-Length: 0`.
+    /// No `Content-Length`: RFC 9110 forbids it in a `204`. Rejected (`403`): only `Vary`.
     ///
     /// ```
     /// # use http::{HeaderMap, Method};
@@ -172,7 +165,7 @@ impl<'p> Preflight<'p> {
     /// let mut answer = HeaderMap::new();
     /// p.write_headers(&mut answer);
     /// assert_eq!(answer["access-control-allow-origin"], "https://app.example.com");
-    /// assert_eq!(answer["access-control-allow-headers"], "authorization");
+    /// assert_eq!(answer["access-control-allow-headers"], "authorization, content-type");
     /// assert_eq!(answer["access-control-max-age"], "600");
     /// ```
     pub fn write_headers(&self, headers: &mut HeaderMap) {
@@ -195,7 +188,7 @@ impl<'p> Preflight<'p> {
     /// let Decision::Preflight(p) = policy.decide(&Method::OPTIONS, &request) else { panic!() };
     /// let response: http::Response<String> = p.into_response(String::new());
     /// assert_eq!(response.status(), StatusCode::NO_CONTENT);
-    /// assert_eq!(response.headers()["content-length"], "0");
+    /// assert!(response.headers().get("content-length").is_none()); // forbidden in a 204
     /// ```
     pub fn into_response<B>(self, body: B) -> Response<B> {
         let status = self.status();
@@ -206,34 +199,25 @@ impl<'p> Preflight<'p> {
     }
 }
 
-/// Writes a preflight answer: `Vary` and `Content-Length: 0` always, the CORS headers only
-/// when allowed. Takes the outcome by value, so an answer moves its values instead of
-/// cloning them.
+/// Writes a preflight answer from the policy's ready answers: `Vary` always, the CORS
+/// headers only when allowed. Takes the outcome by
+/// value, so an answer moves its values instead of cloning them.
 fn write(policy: &Policy, outcome: Result<AllowedPreflight, Rejection>, headers: &mut HeaderMap) {
-    headers.insert(
-        VARY,
-        if policy.origins().is_any() {
-            vary::PREFLIGHT_ANY_ORIGIN
-        } else {
-            vary::PREFLIGHT
-        },
-    );
-    headers.insert(CONTENT_LENGTH, ZERO);
-    let Ok(allowed) = outcome else {
-        return;
-    };
-    headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, allowed.origin.unwrap_or(STAR));
-    headers.insert(ACCESS_CONTROL_ALLOW_METHODS, allowed.method);
-    if let Some(names) = allowed.headers {
-        headers.insert(ACCESS_CONTROL_ALLOW_HEADERS, names);
+    match outcome {
+        Ok(allowed) => policy.answers().write_allowed(allowed, headers),
+        Err(_) => policy.answers().write_rejected(headers),
     }
-    if policy.allows_credentials() {
-        headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
-    }
-    headers.insert(ACCESS_CONTROL_MAX_AGE, policy.max_age_value().clone());
-    if allowed.private_network {
-        headers.insert(ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, TRUE);
-    }
+}
+
+/// What an allowed preflight answers in `Access-Control-Allow-Headers`.
+#[derive(Debug, Clone)]
+pub(crate) enum AllowHeaders {
+    /// No names were requested: no header.
+    Nothing,
+    /// The policy's list (`CORS_ALLOWED_HEADERS`), ready in the policy's answer.
+    Listed,
+    /// The requested names, echoed (`CORS_ALLOWED_HEADERS=*`).
+    Echo(HeaderValue),
 }
 
 /// A request that goes to the handler; its response is finished by [`Policy::apply`].

@@ -44,6 +44,7 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
+mod answer;
 pub mod browser;
 mod config;
 mod decision;
@@ -55,6 +56,7 @@ mod methods;
 mod origin;
 mod policy;
 mod problem;
+mod request;
 mod suffix;
 mod vary;
 

@@ -31,28 +31,42 @@ pub const DEFAULT_METHODS: &str = "GET,HEAD,POST,PUT,PATCH,DELETE";
 
 /// Whether `bytes` is an HTTP token (RFC 9110 `tchar`s, at least one).
 pub(crate) fn is_token(bytes: &[u8]) -> bool {
-    !bytes.is_empty()
-        && bytes.iter().all(|&b| {
-            b.is_ascii_alphanumeric()
-                || matches!(
-                    b,
-                    b'!' | b'#'
-                        | b'$'
-                        | b'%'
-                        | b'&'
-                        | b'\''
-                        | b'*'
-                        | b'+'
-                        | b'-'
-                        | b'.'
-                        | b'^'
-                        | b'_'
-                        | b'`'
-                        | b'|'
-                        | b'~'
-                )
-        })
+    !bytes.is_empty() && bytes.iter().all(|&b| is_tchar(b))
 }
+
+/// Whether `b` is an RFC 9110 `tchar`: one table look-up.
+pub(crate) fn is_tchar(b: u8) -> bool {
+    TCHAR[usize::from(b)]
+}
+
+/// RFC 9110 `tchar`: letters, digits and ``!#$%&'*+-.^_`|~``.
+const TCHAR: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric()
+            || matches!(
+                c,
+                b'!' | b'#'
+                    | b'$'
+                    | b'%'
+                    | b'&'
+                    | b'\''
+                    | b'*'
+                    | b'+'
+                    | b'-'
+                    | b'.'
+                    | b'^'
+                    | b'_'
+                    | b'`'
+                    | b'|'
+                    | b'~'
+            );
+        b += 1;
+    }
+    table
+};
 
 /// The compiled `CORS_ALLOWED_METHODS`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -144,15 +158,19 @@ impl AllowedMethods {
 
     /// Checks a requested method. Never allocates.
     pub(crate) fn check(&self, method: &[u8]) -> MethodCheck<'_> {
+        // A listed method is a valid token: a hit needs no further validation.
+        if let AllowedMethods::List(list) = self {
+            if let Some((_, value)) = list.iter().find(|(m, _)| m.as_bytes() == method) {
+                return MethodCheck::Allowed(Some(value));
+            }
+        }
         if method.len() > MAX_METHOD_LEN || !is_token(method) {
             return MethodCheck::Invalid;
         }
         match self {
             AllowedMethods::Any => MethodCheck::Allowed(None),
             AllowedMethods::List(list) => {
-                if let Some((_, value)) = list.iter().find(|(m, _)| m.as_bytes() == method) {
-                    MethodCheck::Allowed(Some(value))
-                } else if list
+                if list
                     .iter()
                     .any(|(m, _)| m.as_bytes().eq_ignore_ascii_case(method))
                 {

@@ -277,20 +277,21 @@ impl fmt::Display for Origin<'_> {
 
 /// Splits `host[:port]`; bracketed IPv6 hosts keep their brackets.
 fn split_authority(authority: &str) -> Option<(&str, Option<&str>)> {
-    if authority.starts_with('[') {
-        let close = authority.find(']')?;
-        let (host, rest) = authority.split_at(close + 1);
-        match rest.strip_prefix(':') {
-            Some(port) => Some((host, Some(port))),
-            None if rest.is_empty() => Some((host, None)),
-            None => None,
+    let bytes = authority.as_bytes();
+    let colon = if bytes.first() == Some(&b'[') {
+        let close = bytes.iter().position(|&b| b == b']')?;
+        match bytes.get(close + 1) {
+            None => return Some((authority, None)),
+            Some(b':') => close + 1,
+            Some(_) => return None,
         }
     } else {
-        match authority.split_once(':') {
-            Some((host, port)) => Some((host, Some(port))),
-            None => Some((authority, None)),
+        match bytes.iter().position(|&b| b == b':') {
+            Some(colon) => colon,
+            None => return Some((authority, None)),
         }
-    }
+    };
+    Some((&authority[..colon], Some(&authority[colon + 1..])))
 }
 
 /// A port as browsers serialize it: 1 to 5 digits, no leading zero, 1..=65535.
@@ -312,55 +313,109 @@ enum Host {
     Ipv6,
 }
 
-/// Validates a host already in lower case: LDH labels (letters, digits, inner hyphens, 1 to
-/// 63 bytes each, 253 in all, no empty label), a canonical dotted IPv4 address (when the last
-/// label is numeric, as the URL standard decides), or a bracketed IPv6 address.
-fn classify_host(host: &str) -> Result<Host, String> {
-    if host.is_empty() {
-        return Err("the host is empty".into());
-    }
-    if host.starts_with('[') {
-        return if host.ends_with(']') && host.len() > 2 {
-            Ok(Host::Ipv6)
-        } else {
-            Err("an IPv6 address must be written in brackets, e.g. http://[::1]:8080".into())
-        };
-    }
-    if host.len() > 253 {
-        return Err("the host is longer than 253 bytes".into());
-    }
-    if let Some(b) = host
-        .bytes()
-        .find(|b| !(b.is_ascii_alphanumeric() || *b == b'-' || *b == b'.'))
-    {
-        return Err(format!(
-            "the host contains {:?}, which is not allowed in a host name (only letters, digits, `-` and `.`)",
-            b as char
-        ));
-    }
-    let last = host.rsplit('.').next().unwrap_or(host);
-    let numeric =
-        !last.is_empty() && (last.bytes().all(|b| b.is_ascii_digit()) || last.starts_with("0x"));
-    if numeric {
-        return match host.parse::<Ipv4Addr>() {
-            Ok(addr) if addr.to_string() == host => Ok(Host::Ipv4),
-            _ => Err(
-                "the host ends in a number but is not an IPv4 address in its canonical dotted form (four numbers 0-255, no leading zeros)".into(),
+/// Why a host is not one browsers could serialize. Carries no text, so a request is refused
+/// without allocating; [`HostError::message`] words it for a configuration entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum HostError {
+    Empty,
+    Unbracketed,
+    TooLong,
+    Char(u8),
+    NotIpv4,
+    EmptyLabel,
+    /// A label (its byte range in the host) longer than 63 bytes.
+    LongLabel(usize, usize),
+    /// A label (its byte range in the host) that starts or ends with `-`.
+    Hyphen(usize, usize),
+}
+
+impl HostError {
+    fn message(self, host: &str) -> String {
+        match self {
+            HostError::Empty => "the host is empty".into(),
+            HostError::Unbracketed => {
+                "an IPv6 address must be written in brackets, e.g. http://[::1]:8080".into()
+            }
+            HostError::TooLong => "the host is longer than 253 bytes".into(),
+            HostError::Char(b) => format!(
+                "the host contains {:?}, which is not allowed in a host name (only letters, digits, `-` and `.`)",
+                b as char
             ),
+            HostError::NotIpv4 => "the host ends in a number but is not an IPv4 address in its canonical dotted form (four numbers 0-255, no leading zeros)".into(),
+            HostError::EmptyLabel => {
+                "the host has an empty label (a leading, trailing or doubled `.`)".into()
+            }
+            HostError::LongLabel(start, end) => {
+                format!("the label {:?} is longer than 63 bytes", &host[start..end])
+            }
+            HostError::Hyphen(start, end) => {
+                format!("the label {:?} starts or ends with `-`", &host[start..end])
+            }
+        }
+    }
+}
+
+/// Validates a host in one pass: LDH labels (letters, digits, inner hyphens, 1 to 63 bytes
+/// each, 253 in all, no empty label), a canonical dotted IPv4 address (when the last label is
+/// numeric, as the URL standard decides), or a bracketed IPv6 address (checked further by
+/// [`canonical_ipv6`]). Case is left to the caller. Never allocates.
+fn classify_host(host: &str) -> Result<Host, HostError> {
+    let bytes = host.as_bytes();
+    match bytes.first() {
+        None => return Err(HostError::Empty),
+        Some(b'[') => {
+            return if bytes.len() > 2 && bytes.ends_with(b"]") {
+                Ok(Host::Ipv6)
+            } else {
+                Err(HostError::Unbracketed)
+            };
+        }
+        Some(_) => {}
+    }
+    if bytes.len() > 253 {
+        return Err(HostError::TooLong);
+    }
+    // The first label error, reported only if the host is not an IPv4 address.
+    let mut label_error = None;
+    let mut start = 0;
+    for end in 0..=bytes.len() {
+        let b = bytes.get(end).copied().unwrap_or(b'.');
+        if b != b'.' {
+            if !(b.is_ascii_alphanumeric() || b == b'-') {
+                return Err(HostError::Char(b));
+            }
+            continue;
+        }
+        if label_error.is_none() {
+            let label = &bytes[start..end];
+            label_error = if label.is_empty() {
+                Some(HostError::EmptyLabel)
+            } else if label.len() > 63 {
+                Some(HostError::LongLabel(start, end))
+            } else if label[0] == b'-' || label[label.len() - 1] == b'-' {
+                Some(HostError::Hyphen(start, end))
+            } else {
+                None
+            };
+        }
+        start = end + 1;
+    }
+    let last = &bytes[bytes
+        .iter()
+        .rposition(|&b| b == b'.')
+        .map_or(0, |dot| dot + 1)..];
+    if !last.is_empty() && (last.iter().all(u8::is_ascii_digit) || last.starts_with(b"0x")) {
+        // The standard library refuses leading zeros and short forms, so a parsed address is
+        // in its canonical dotted form.
+        return match host.parse::<Ipv4Addr>() {
+            Ok(_) => Ok(Host::Ipv4),
+            Err(_) => Err(HostError::NotIpv4),
         };
     }
-    for label in host.split('.') {
-        if label.is_empty() {
-            return Err("the host has an empty label (a leading, trailing or doubled `.`)".into());
-        }
-        if label.len() > 63 {
-            return Err(format!("the label {label:?} is longer than 63 bytes"));
-        }
-        if label.starts_with('-') || label.ends_with('-') {
-            return Err(format!("the label {label:?} starts or ends with `-`"));
-        }
+    match label_error {
+        Some(error) => Err(error),
+        None => Ok(Host::Domain),
     }
-    Ok(Host::Domain)
 }
 
 fn is_loopback_host(host: &str) -> bool {
@@ -572,7 +627,7 @@ impl AllowedOrigin {
             ));
         }
         let host = match classify_host(&host) {
-            Err(why) => return Err(entry_error(why, "write a host of letters, digits, `-` and `.`, a dotted IPv4 address, or a bracketed IPv6 address")),
+            Err(why) => return Err(entry_error(why.message(&host), "write a host of letters, digits, `-` and `.`, a dotted IPv4 address, or a bracketed IPv6 address")),
             Ok(Host::Domain) => host,
             Ok(Host::Ipv4) if !subdomains => host,
             Ok(Host::Ipv6) if !subdomains => {
@@ -693,27 +748,25 @@ impl std::hash::Hasher for KeyHasher {
 
 type Keys = HashSet<Box<str>, std::hash::BuildHasherDefault<KeyHasher>>;
 
+/// Up to this many exact origins are compared one by one rather than hashed.
+const FEW: usize = 4;
+
 /// The compiled allowlist: hash sets keyed by slices of the serialized origin, so a look-up
 /// costs the same for one entry or ten thousand and never allocates.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct OriginSet {
     any: bool,
     /// `scheme://host[:port]`, with the `Access-Control-Allow-Origin` value to answer.
-    exact: HashMap<Box<str>, HeaderValue, std::hash::BuildHasherDefault<KeyHasher>>,
+    exact: HashMap<Box<[u8]>, HeaderValue, std::hash::BuildHasherDefault<KeyHasher>>,
+    /// The same entries while there are at most [`FEW`]: comparing a handful of keys
+    /// (lengths first) costs less than hashing the request's origin.
+    few: Vec<(Box<[u8]>, HeaderValue)>,
     /// `scheme://host` for `scheme://host:*`
     any_port: Keys,
     /// per scheme: `base[:port]` for `scheme://*.base[:port]`
     subdomains: [Keys; 2],
     /// per scheme: `base` for `scheme://*.base:*`
     subdomains_any_port: [Keys; 2],
-}
-
-/// How an allowed origin matched: an exact entry (whose precomputed header value is answered,
-/// so nothing is copied from the request), or a pattern (the request's value is echoed).
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Match<'s> {
-    Exact(&'s HeaderValue),
-    Pattern,
 }
 
 impl OriginSet {
@@ -745,7 +798,7 @@ impl OriginSet {
                             // Cloned once here, so the bytes are shared and every answer's
                             // clone is a reference count, never an allocation.
                             let _ = value.clone();
-                            set.exact.insert(origin.into(), value);
+                            set.exact.insert(origin.into_bytes().into(), value);
                         }
                         (true, PortSpec::Any) => {
                             set.subdomains_any_port[s].insert(host.as_str().into());
@@ -757,7 +810,29 @@ impl OriginSet {
                 }
             }
         }
+        if set.exact.len() <= FEW {
+            set.few = set
+                .exact
+                .iter()
+                .map(|(key, value)| (key.clone(), value.clone()))
+                .collect();
+        }
         set
+    }
+
+    /// The answer of the exact entry whose serialization is `raw`, byte for byte. The keys
+    /// are canonical origins, so a hit is an allowed origin without parsing the request's
+    /// value; a miss says nothing (a pattern may still match). One hash look-up, or a few
+    /// comparisons for a short list.
+    pub(crate) fn find_exact(&self, raw: &[u8]) -> Option<&HeaderValue> {
+        if self.exact.len() <= FEW {
+            return self
+                .few
+                .iter()
+                .find(|(key, _)| **key == *raw)
+                .map(|(_, value)| value);
+        }
+        self.exact.get(raw)
     }
 
     /// Whether every origin is allowed (`*`).
@@ -768,47 +843,48 @@ impl OriginSet {
     /// Whether `origin` is allowed. Costs a few hash look-ups, plus one or two per label of
     /// the host when subdomain patterns exist; never allocates.
     pub(crate) fn allows(&self, origin: &Origin<'_>) -> bool {
-        self.find(origin).is_some()
+        self.find_exact(origin.as_str().as_bytes()).is_some() || self.find_pattern(origin)
     }
 
-    /// How `origin` is allowed, or `None`. Same cost as [`OriginSet::allows`].
-    pub(crate) fn find(&self, origin: &Origin<'_>) -> Option<Match<'_>> {
-        if let Some(value) = self.exact.get(origin.as_str()) {
-            return Some(Match::Exact(value));
-        }
+    /// Whether `origin` matches `*`, a `:*` port entry or a subdomain pattern (exact
+    /// entries aside: see [`OriginSet::find_exact`]).
+    pub(crate) fn find_pattern(&self, origin: &Origin<'_>) -> bool {
         if self.any
             || (!self.any_port.is_empty() && self.any_port.contains(origin.scheme_and_host()))
         {
-            return Some(Match::Pattern);
+            return true;
         }
         let s = origin.scheme().index();
         let (subs, subs_any) = (&self.subdomains[s], &self.subdomains_any_port[s]);
         if subs.is_empty() && subs_any.is_empty() {
-            return None;
+            return false;
         }
         let host = origin.host();
         if host.starts_with('[') || classify_is_ipv4(host) {
-            return None;
+            return false;
         }
         let host_and_port = origin.host_and_port();
         // Each `.` in the host starts a candidate base domain; the part before it is one or
         // more whole labels, which is exactly what `*.` stands for.
-        for (dot, _) in host.match_indices('.') {
+        for (dot, _) in host.bytes().enumerate().filter(|&(_, b)| b == b'.') {
             let base = dot + 1;
             if subs.contains(&host_and_port[base..]) || subs_any.contains(&host[base..]) {
-                return Some(Match::Pattern);
+                return true;
             }
         }
-        None
+        false
     }
 }
 
 /// A request host already validated by [`classify_host`] is an IPv4 address exactly when its
 /// last label is all digits.
 fn classify_is_ipv4(host: &str) -> bool {
-    host.rsplit('.')
-        .next()
-        .is_some_and(|label| label.bytes().all(|b| b.is_ascii_digit()))
+    let bytes = host.as_bytes();
+    let last = &bytes[bytes
+        .iter()
+        .rposition(|&b| b == b'.')
+        .map_or(0, |dot| dot + 1)..];
+    last.iter().all(u8::is_ascii_digit)
 }
 
 #[cfg(test)]

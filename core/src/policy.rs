@@ -5,21 +5,22 @@ use std::fmt;
 
 use http::header::{
     ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
-    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE,
-    ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN,
+    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE, ORIGIN,
 };
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use once_cell::sync::OnceCell;
 
+use crate::answer::Answers;
 use crate::config::{Builder, Settings};
 use crate::decision::{
-    Actual, ActualKind, AllowedPreflight, Decision, Preflight, Rejection,
-    ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK, STAR, TRUE,
+    Actual, ActualKind, AllowHeaders, AllowedPreflight, Decision, Preflight, Rejection,
+    ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, STAR, TRUE,
 };
 use crate::headers::{AllowedHeaders, HeadersCheck};
 use crate::methods::{AllowedMethods, MethodCheck};
-use crate::origin::{AllowedOrigin, Match, Origin, OriginSet};
+use crate::origin::{AllowedOrigin, Origin, OriginSet};
 use crate::problem::{ConfigError, Problem};
+use crate::request::{PreflightHeaders, Seen};
 use crate::vary;
 
 /// A validated CORS policy, compiled once (at cold start) into look-up tables and ready-made
@@ -51,8 +52,8 @@ pub struct Policy {
     pub(crate) credentials: bool,
     pub(crate) private_network: bool,
     pub(crate) max_age: u64,
-    pub(crate) max_age_value: HeaderValue,
     pub(crate) expose: Option<HeaderValue>,
+    pub(crate) answers: Answers,
     pub(crate) warnings: Vec<Problem>,
 }
 
@@ -168,44 +169,49 @@ impl Policy {
     /// assert!(matches!(policy.decide(&Method::OPTIONS, &headers), Decision::Preflight(_)));
     /// ```
     pub fn decide(&self, method: &Method, headers: &HeaderMap) -> Decision<'_> {
-        let mut origins = headers.get_all(ORIGIN).iter();
-        let origin = origins.next();
-        let repeated_origin = origins.next().is_some();
-        let preflight =
-            method == Method::OPTIONS && headers.contains_key(ACCESS_CONTROL_REQUEST_METHOD);
-        match origin {
-            None => Decision::Forward(Actual {
-                kind: ActualKind::NotCors,
-            }),
-            Some(origin) if preflight => {
-                let outcome = self.check_preflight(origin, repeated_origin, headers);
-                match &outcome {
-                    Err(rejection) => log_rejection(*rejection, origin, headers),
-                    Ok(_) => tracing::debug!(
-                        origin = %Shown(origin.as_bytes()),
-                        method = %Shown(headers.get(ACCESS_CONTROL_REQUEST_METHOD).map(HeaderValue::as_bytes).unwrap_or_default()),
-                        "CORS preflight allowed (204)"
-                    ),
-                }
-                Decision::Preflight(Preflight::new(self, outcome))
-            }
-            Some(origin) => {
-                let kind = match self.check_origin(origin, repeated_origin) {
-                    Ok(_) if self.origins.is_any() => ActualKind::AllowedAny,
-                    Ok(Some(value)) => ActualKind::Allowed(value.clone()),
-                    Ok(None) => ActualKind::Allowed(origin.clone()),
-                    Err(rejection) => {
-                        tracing::debug!(
-                            origin = %Shown(origin.as_bytes()),
-                            rule = %rejection,
-                            "CORS: actual request from a disallowed origin; the handler runs, its response gets no CORS headers"
-                        );
-                        ActualKind::Disallowed
-                    }
-                };
-                Decision::Forward(Actual { kind })
-            }
+        if method != Method::OPTIONS {
+            return self.actual(Seen::get(headers, ORIGIN));
         }
+        let request = PreflightHeaders::scan(headers);
+        let Some(origin) = request.origin.first else {
+            return self.actual(request.origin);
+        };
+        if request.method.first.is_none() {
+            return self.actual(request.origin);
+        }
+        let outcome = self.check_preflight(origin, &request);
+        match &outcome {
+            Err(rejection) => log_rejection(*rejection, origin, &request),
+            Ok(_) => tracing::debug!(
+                origin = %Shown(origin.as_bytes()),
+                method = %shown(request.method.first),
+                "CORS preflight allowed (204)"
+            ),
+        }
+        Decision::Preflight(Preflight::new(self, outcome))
+    }
+
+    /// The decision for a request that is not a preflight, from its `Origin` line(s).
+    fn actual(&self, origin: Seen<'_>) -> Decision<'_> {
+        let Some(value) = origin.first else {
+            return Decision::Forward(Actual {
+                kind: ActualKind::NotCors,
+            });
+        };
+        let kind = match self.check_origin(value, origin.repeated) {
+            Ok(_) if self.origins.is_any() => ActualKind::AllowedAny,
+            Ok(Some(exact)) => ActualKind::Allowed(exact.clone()),
+            Ok(None) => ActualKind::Allowed(value.clone()),
+            Err(rejection) => {
+                tracing::debug!(
+                    origin = %Shown(value.as_bytes()),
+                    rule = %rejection,
+                    "CORS: actual request from a disallowed origin; the handler runs, its response gets no CORS headers"
+                );
+                ActualKind::Disallowed
+            }
+        };
+        Decision::Forward(Actual { kind })
     }
 
     /// Finishes a response the handler produced for a [`Decision::Forward`] request, whatever
@@ -318,12 +324,8 @@ impl Policy {
         &self.warnings
     }
 
-    pub(crate) fn origins(&self) -> &OriginSet {
-        &self.origins
-    }
-
-    pub(crate) fn max_age_value(&self) -> &HeaderValue {
-        &self.max_age_value
+    pub(crate) fn answers(&self) -> &Answers {
+        &self.answers
     }
 
     /// Checks the request's origin; `Ok(Some(value))` carries the precomputed
@@ -342,22 +344,28 @@ impl Policy {
         if repeated {
             return Err(Rejection::DuplicateOrigin);
         }
+        // An exact entry is found by the request's bytes alone: the keys are origins as
+        // browsers serialize them, so a hit needs no parsing.
+        if let Some(value) = self.origins.find_exact(origin.as_bytes()) {
+            return Ok(Some(value));
+        }
         let parsed = Origin::parse(origin.as_bytes()).map_err(Rejection::Origin)?;
-        match self.origins.find(&parsed) {
-            Some(Match::Exact(value)) => Ok(Some(value)),
-            Some(Match::Pattern) => Ok(None),
-            None => Err(Rejection::OriginNotAllowed),
+        if self.origins.find_pattern(&parsed) {
+            Ok(None)
+        } else {
+            Err(Rejection::OriginNotAllowed)
         }
     }
 
     fn check_preflight(
         &self,
         origin: &HeaderValue,
-        repeated_origin: bool,
-        headers: &HeaderMap,
+        request: &PreflightHeaders<'_>,
     ) -> Result<AllowedPreflight, Rejection> {
-        let exact = self.check_origin(origin, repeated_origin)?;
-        let method = single(headers, &ACCESS_CONTROL_REQUEST_METHOD)
+        let exact = self.check_origin(origin, request.origin.repeated)?;
+        let method = request
+            .method
+            .single()
             .ok_or(Rejection::DuplicateMethod)?
             .ok_or(Rejection::MethodInvalid)?;
         let answer_method = match self.methods.check(method.as_bytes()) {
@@ -367,9 +375,11 @@ impl Policy {
             MethodCheck::WrongCase => return Err(Rejection::MethodCase),
             MethodCheck::NotAllowed => return Err(Rejection::MethodNotAllowed),
         };
-        let requested =
-            single(headers, &ACCESS_CONTROL_REQUEST_HEADERS).ok_or(Rejection::DuplicateHeaders)?;
-        let requested = requested.filter(|v| !v.as_bytes().trim_ascii().is_empty());
+        let requested = request
+            .names
+            .single()
+            .ok_or(Rejection::DuplicateHeaders)?
+            .filter(|v| !v.as_bytes().trim_ascii().is_empty());
         if let Some(names) = requested {
             match self.headers.check(names.as_bytes()).0 {
                 HeadersCheck::Allowed => {}
@@ -380,9 +390,7 @@ impl Policy {
                 HeadersCheck::NotAllowed => return Err(Rejection::HeaderNotAllowed),
             }
         }
-        let private_network = headers
-            .get(ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK)
-            .is_some_and(|v| v.as_bytes() == b"true");
+        let private_network = request.asks_private_network();
         if private_network && !self.private_network {
             return Err(Rejection::PrivateNetworkNotAllowed);
         }
@@ -393,20 +401,14 @@ impl Policy {
                 None => Some(origin.clone()),
             },
             method: answer_method,
-            headers: requested.cloned(),
+            // A listed CORS_ALLOWED_HEADERS is in the ready answer; `*` echoes the names.
+            headers: match (requested, &self.headers) {
+                (None, _) => AllowHeaders::Nothing,
+                (Some(_), AllowedHeaders::List(_)) => AllowHeaders::Listed,
+                (Some(names), AllowedHeaders::Any) => AllowHeaders::Echo(names.clone()),
+            },
             private_network,
         })
-    }
-}
-
-/// The only value of a header: `Some(None)` when absent, `None` when repeated.
-fn single<'h>(headers: &'h HeaderMap, name: &HeaderName) -> Option<Option<&'h HeaderValue>> {
-    let mut values = headers.get_all(name).iter();
-    let first = values.next();
-    if values.next().is_some() {
-        None
-    } else {
-        Some(first)
     }
 }
 
@@ -439,23 +441,20 @@ fn strip_cors_headers(headers: &mut HeaderMap) {
     }
 }
 
-fn log_rejection(rejection: Rejection, origin: &HeaderValue, headers: &HeaderMap) {
-    let shown = |name: &HeaderName| {
-        Shown(
-            headers
-                .get(name)
-                .map(HeaderValue::as_bytes)
-                .unwrap_or_default(),
-        )
-    };
+fn log_rejection(rejection: Rejection, origin: &HeaderValue, request: &PreflightHeaders<'_>) {
     tracing::warn!(
         origin = %Shown(origin.as_bytes()),
-        method = %shown(&ACCESS_CONTROL_REQUEST_METHOD),
-        headers = %shown(&ACCESS_CONTROL_REQUEST_HEADERS),
+        method = %shown(request.method.first),
+        headers = %shown(request.names.first),
         rule = %rejection,
         fix = rejection.variable().unwrap_or("-"),
         "CORS preflight rejected (403, no CORS headers): {rejection}"
     );
+}
+
+/// A request header's value for a log line; empty when absent.
+fn shown(value: Option<&HeaderValue>) -> Shown<'_> {
+    Shown(value.map(HeaderValue::as_bytes).unwrap_or_default())
 }
 
 /// Shows request bytes in a log line safely: escaped, and cut at 200 bytes.

@@ -174,7 +174,7 @@ async fn preflights_are_answered_in_every_response_shape() {
         );
         assert_eq!(
             source.header(&response, "access-control-allow-headers"),
-            ["authorization,content-type"],
+            ["authorization, content-type"],
             "{source:?}: {response}"
         );
         let vary = source.header(&response, "vary");
