@@ -154,11 +154,16 @@ impl Settings {
             let key = key.as_ref();
             match settings.slot(key) {
                 Some(slot) => *slot = Some(value.into()),
-                None if key.starts_with("CORS_") => settings.unknown.push(key.to_string()),
+                // Kept sorted as they come (environments list variables in any order).
+                None if key.starts_with("CORS_") => {
+                    let at = settings
+                        .unknown
+                        .partition_point(|known| known.as_str() < key);
+                    settings.unknown.insert(at, key.to_string());
+                }
                 None => {}
             }
         }
-        settings.unknown.sort();
         settings
     }
 

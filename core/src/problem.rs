@@ -177,14 +177,38 @@ pub struct ConfigError {
     problems: Vec<Problem>,
 }
 
+/// Errors first, then warnings, each group in the order of the variables, found order kept
+/// within a variable. Gathered in passes rather than sorted: a few problems at most, and no
+/// sort routine in the Worker's `.wasm`.
+pub(crate) fn in_order(problems: Vec<Problem>) -> Vec<Problem> {
+    let rank = |p: &Problem| {
+        crate::vars::ALL
+            .iter()
+            .position(|v| *v == p.variable)
+            .unwrap_or(crate::vars::ALL.len())
+    };
+    let mut left: Vec<Option<Problem>> = problems.into_iter().map(Some).collect();
+    let mut ordered = Vec::with_capacity(left.len());
+    for severity in [Severity::Error, Severity::Warning] {
+        for var in 0..=crate::vars::ALL.len() {
+            for slot in &mut left {
+                if slot
+                    .as_ref()
+                    .is_some_and(|p| p.severity == severity && rank(p) == var)
+                {
+                    ordered.extend(slot.take());
+                }
+            }
+        }
+    }
+    ordered
+}
+
 impl ConfigError {
-    pub(crate) fn new(mut problems: Vec<Problem>) -> Self {
-        let order = |p: &Problem| {
-            let var = crate::vars::ALL.iter().position(|v| *v == p.variable);
-            (p.severity, var.unwrap_or(crate::vars::ALL.len()))
-        };
-        problems.sort_by_key(order);
-        ConfigError { problems }
+    pub(crate) fn new(problems: Vec<Problem>) -> Self {
+        ConfigError {
+            problems: in_order(problems),
+        }
     }
 
     /// Every problem: errors first, then warnings, each group in the order of the variables.
