@@ -7,12 +7,12 @@ use vercel_runtime::{run, service_fn, Error, Request, Response, ResponseBody};
 
 /// One request of the example API, for every function of this project (each file under
 /// `api/` is its own function; Vercel routes by path, the code is the same).
-#[preflight_vercel::cors]
+#[cfg_attr(feature = "cors", preflight_vercel::cors)]
 pub async fn handler(req: Request) -> Result<Response<ResponseBody>, Error> {
     // Vercel's edge names each request in `x-vercel-id`; locally there is none.
     let request_id = req
         .headers()
-        .get(preflight_vercel::VERCEL_ID)
+        .get("x-vercel-id")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("local")
         .to_owned();
