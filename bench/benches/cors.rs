@@ -53,6 +53,18 @@ fn lookup_scaling(c: &mut Criterion) {
         let mut group = c.benchmark_group(format!("lookup_{exact}"));
         for (stack, name) in &STACKS[1..] {
             let mut service = service(*stack, &list);
+            let answer = service.call(
+                http::Request::builder()
+                    .uri("/items")
+                    .header("origin", origin.as_str())
+                    .body(())
+                    .unwrap(),
+            );
+            assert_eq!(
+                answer.headers()["access-control-allow-origin"],
+                origin.as_str(),
+                "lookup_{exact} through {name}"
+            );
             let origin = origin.clone();
             group.bench_function(*name, |b| {
                 b.iter_batched(

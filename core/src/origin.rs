@@ -758,8 +758,8 @@ pub(crate) struct OriginSet {
     any: bool,
     /// `scheme://host[:port]`, with the `Access-Control-Allow-Origin` value to answer.
     exact: HashMap<Box<[u8]>, HeaderValue, std::hash::BuildHasherDefault<KeyHasher>>,
-    /// The same entries while there are at most [`FEW`]: comparing a handful of keys
-    /// (lengths first) costs less than hashing the request's origin.
+    /// The exact entries instead of `exact` while there are at most [`FEW`]: comparing a
+    /// handful of keys (lengths first) costs less than hashing the request's origin.
     few: Vec<(Box<[u8]>, HeaderValue)>,
     /// `scheme://host` for `scheme://host:*`
     any_port: Keys,
@@ -811,11 +811,7 @@ impl OriginSet {
             }
         }
         if set.exact.len() <= FEW {
-            set.few = set
-                .exact
-                .iter()
-                .map(|(key, value)| (key.clone(), value.clone()))
-                .collect();
+            set.few = set.exact.drain().collect();
         }
         set
     }
@@ -825,7 +821,7 @@ impl OriginSet {
     /// value; a miss says nothing (a pattern may still match). One hash look-up, or a few
     /// comparisons for a short list.
     pub(crate) fn find_exact(&self, raw: &[u8]) -> Option<&HeaderValue> {
-        if self.exact.len() <= FEW {
+        if self.exact.is_empty() {
             return self
                 .few
                 .iter()
@@ -901,6 +897,32 @@ mod tests {
 
     fn allows(set: &OriginSet, origin: &str) -> bool {
         Origin::parse(origin.as_bytes()).is_ok_and(|o| set.allows(&o))
+    }
+
+    #[test]
+    fn short_and_long_exact_lists_find_the_same_origins() {
+        // Up to FEW entries are compared one by one, more are hashed: both ways must agree.
+        for count in [1, FEW, FEW + 1, 50] {
+            let list: Vec<String> = (0..count)
+                .map(|i| format!("https://o{i}.example.com"))
+                .collect();
+            let entries: Vec<&str> = list.iter().map(String::as_str).collect();
+            let s = set(&entries);
+            assert_eq!(s.exact.is_empty(), count <= FEW, "{count} entries");
+            for origin in &list {
+                assert_eq!(
+                    s.find_exact(origin.as_bytes()).map(|v| v.to_str().unwrap()),
+                    Some(origin.as_str())
+                );
+            }
+            for other in [
+                "https://o.example.com",
+                "https://o0.example.co",
+                "https://o0.example.com:1",
+            ] {
+                assert!(s.find_exact(other.as_bytes()).is_none(), "{count}: {other}");
+            }
+        }
     }
 
     #[test]
