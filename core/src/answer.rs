@@ -51,7 +51,7 @@ impl Answers {
         any_origin: bool,
         allow_headers: Option<HeaderValue>,
         credentials: bool,
-        max_age: &HeaderValue,
+        max_age: HeaderValue,
     ) -> Answers {
         let vary = if any_origin {
             vary::PREFLIGHT_ANY_ORIGIN
@@ -71,7 +71,7 @@ impl Answers {
         if credentials {
             allowed.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
         }
-        allowed.insert(ACCESS_CONTROL_MAX_AGE, shared(max_age.clone()));
+        allowed.insert(ACCESS_CONTROL_MAX_AGE, shared(max_age));
         let mut allowed_names = allowed.clone();
         if let Some(names) = allow_headers {
             allowed_names.insert(ACCESS_CONTROL_ALLOW_HEADERS, shared(names));

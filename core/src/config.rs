@@ -271,7 +271,7 @@ impl Settings {
             origins.is_any(),
             allowed_headers.answer(),
             credentials,
-            &HeaderValue::from(max_age),
+            HeaderValue::from(max_age),
         );
         Ok(Policy {
             origins,

@@ -200,8 +200,8 @@ impl<'p> Preflight<'p> {
 }
 
 /// Writes a preflight answer from the policy's ready answers: `Vary` always, the CORS
-/// headers only when allowed. Takes the outcome by
-/// value, so an answer moves its values instead of cloning them.
+/// headers only when allowed. Takes the outcome by value, so an answer moves its values
+/// instead of cloning them.
 fn write(policy: &Policy, outcome: Result<AllowedPreflight, Rejection>, headers: &mut HeaderMap) {
     match outcome {
         Ok(allowed) => policy.answers().write_allowed(allowed, headers),

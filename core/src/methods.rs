@@ -31,12 +31,7 @@ pub const DEFAULT_METHODS: &str = "GET,HEAD,POST,PUT,PATCH,DELETE";
 
 /// Whether `bytes` is an HTTP token (RFC 9110 `tchar`s, at least one).
 pub(crate) fn is_token(bytes: &[u8]) -> bool {
-    !bytes.is_empty() && bytes.iter().all(|&b| is_tchar(b))
-}
-
-/// Whether `b` is an RFC 9110 `tchar`: one table look-up.
-pub(crate) fn is_tchar(b: u8) -> bool {
-    TCHAR[usize::from(b)]
+    !bytes.is_empty() && bytes.iter().all(|&b| TCHAR[usize::from(b)])
 }
 
 /// RFC 9110 `tchar`: letters, digits and ``!#$%&'*+-.^_`|~``.

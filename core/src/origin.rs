@@ -400,10 +400,7 @@ fn classify_host(host: &str) -> Result<Host, HostError> {
         }
         start = end + 1;
     }
-    let last = &bytes[bytes
-        .iter()
-        .rposition(|&b| b == b'.')
-        .map_or(0, |dot| dot + 1)..];
+    let last = last_label(bytes);
     if !last.is_empty() && (last.iter().all(u8::is_ascii_digit) || last.starts_with(b"0x")) {
         // The standard library refuses leading zeros and short forms, so a parsed address is
         // in its canonical dotted form.
@@ -875,12 +872,15 @@ impl OriginSet {
 /// A request host already validated by [`classify_host`] is an IPv4 address exactly when its
 /// last label is all digits.
 fn classify_is_ipv4(host: &str) -> bool {
-    let bytes = host.as_bytes();
-    let last = &bytes[bytes
+    last_label(host.as_bytes()).iter().all(u8::is_ascii_digit)
+}
+
+/// The part of a host after its last `.` (all of it when there is none).
+fn last_label(host: &[u8]) -> &[u8] {
+    &host[host
         .iter()
         .rposition(|&b| b == b'.')
-        .map_or(0, |dot| dot + 1)..];
-    last.iter().all(u8::is_ascii_digit)
+        .map_or(0, |dot| dot + 1)..]
 }
 
 #[cfg(test)]

@@ -173,12 +173,10 @@ impl Policy {
             return self.actual(Seen::get(headers, ORIGIN));
         }
         let request = PreflightHeaders::scan(headers);
-        let Some(origin) = request.origin.first else {
+        // OPTIONS without Origin and Access-Control-Request-Method is an ordinary request.
+        let (Some(origin), Some(_)) = (request.origin.first, request.method.first) else {
             return self.actual(request.origin);
         };
-        if request.method.first.is_none() {
-            return self.actual(request.origin);
-        }
         let outcome = self.check_preflight(origin, &request);
         match &outcome {
             Err(rejection) => log_rejection(*rejection, origin, &request),
