@@ -46,17 +46,20 @@ pub(crate) struct Answers {
 
 impl Answers {
     /// `any_origin`: the policy allows `*`; `allow_headers`: the `Access-Control-Allow-Headers`
-    /// value of a listed `CORS_ALLOWED_HEADERS` (`None` for `*` or an empty list).
+    /// value of a listed `CORS_ALLOWED_HEADERS` (`None` for `*` or an empty list);
+    /// `private_network`: `CORS_ALLOW_PRIVATE_NETWORK=true`.
     pub(crate) fn new(
         any_origin: bool,
         allow_headers: Option<HeaderValue>,
         credentials: bool,
+        private_network: bool,
         max_age: HeaderValue,
     ) -> Answers {
-        let vary = if any_origin {
-            vary::PREFLIGHT_ANY_ORIGIN
-        } else {
-            vary::PREFLIGHT
+        // A policy of `*` never answers private network access (refused when built).
+        let vary = match (any_origin, private_network) {
+            (true, _) => vary::PREFLIGHT_ANY_ORIGIN,
+            (false, true) => vary::PREFLIGHT_PRIVATE_NETWORK,
+            (false, false) => vary::PREFLIGHT,
         };
         let mut rejected = HeaderMap::with_capacity(1);
         rejected.insert(VARY, vary.clone());

@@ -228,12 +228,25 @@ impl Settings {
             &mut problems,
         );
         let entries = origins(self.allowed_origins.as_deref(), credentials, &mut problems);
+        if private_network && entries.contains(&AllowedOrigin::Any) {
+            problems.push(Problem::error(
+                vars::ALLOW_PRIVATE_NETWORK,
+                self.allow_private_network.as_deref(),
+                "cannot be true while CORS_ALLOWED_ORIGINS is `*`: every public website could then reach this private-network service through its visitors' browsers",
+                "list the origins of the pages that may call this service in CORS_ALLOWED_ORIGINS, or set CORS_ALLOW_PRIVATE_NETWORK=false",
+            ));
+        }
 
         let method_text = self
             .allowed_methods
             .as_deref()
             .unwrap_or(methods::DEFAULT_METHODS);
-        let method_entries = list(vars::ALLOWED_METHODS, method_text, &mut problems);
+        let method_entries = list(
+            vars::ALLOWED_METHODS,
+            method_text,
+            Compare::Exact,
+            &mut problems,
+        );
         if method_entries.is_empty() {
             problems.push(Problem::error(
                 vars::ALLOWED_METHODS,
@@ -251,12 +264,18 @@ impl Settings {
             .allowed_headers
             .as_deref()
             .unwrap_or(headers::DEFAULT_HEADERS);
-        let header_entries = list(vars::ALLOWED_HEADERS, header_text, &mut problems);
+        let header_entries = list(
+            vars::ALLOWED_HEADERS,
+            header_text,
+            Compare::IgnoreCase,
+            &mut problems,
+        );
         let allowed_headers = AllowedHeaders::parse(&header_entries, &mut problems);
 
         let expose_entries = list(
             vars::EXPOSE_HEADERS,
             self.expose_headers.as_deref().unwrap_or(""),
+            Compare::IgnoreCase,
             &mut problems,
         );
         let expose = headers::expose_headers(&expose_entries, credentials, &mut problems);
@@ -271,6 +290,7 @@ impl Settings {
             origins.is_any(),
             allowed_headers.answer(),
             credentials,
+            private_network,
             HeaderValue::from(max_age),
         );
         Ok(Policy {
@@ -393,8 +413,10 @@ impl Builder {
     /// `CORS_ALLOW_PRIVATE_NETWORK`.
     ///
     /// ```
-    /// let p = preflight::Policy::builder().allowed_origins(["*"]).allow_private_network(true).build().unwrap();
+    /// let p = preflight::Policy::builder().allowed_origins(["https://app.example.com"]).allow_private_network(true).build().unwrap();
     /// # let _ = p;
+    /// // Never with `*`: every public website could reach the private service.
+    /// assert!(preflight::Policy::builder().allowed_origins(["*"]).allow_private_network(true).build().is_err());
     /// ```
     pub fn allow_private_network(mut self, yes: bool) -> Self {
         self.settings.allow_private_network = Some(yes.to_string());
@@ -421,8 +443,23 @@ impl Builder {
     }
 }
 
+/// How the entries of a list compare when looking for repeats: each list by its own rule.
+#[derive(Clone, Copy)]
+enum Compare {
+    /// Byte for byte: methods (`PATCH` and `patch` are two methods), and origins, whose
+    /// repeats once normalized are found by their own check.
+    Exact,
+    /// Header names.
+    IgnoreCase,
+}
+
 /// Splits a comma-separated list, trimming spaces; warns about empty and repeated entries.
-fn list<'a>(var: &'static str, text: &'a str, problems: &mut Vec<Problem>) -> Vec<&'a str> {
+fn list<'a>(
+    var: &'static str,
+    text: &'a str,
+    compare: Compare,
+    problems: &mut Vec<Problem>,
+) -> Vec<&'a str> {
     let mut entries: Vec<&'a str> = Vec::new();
     if text.trim().is_empty() {
         return entries;
@@ -435,7 +472,10 @@ fn list<'a>(var: &'static str, text: &'a str, problems: &mut Vec<Problem>) -> Ve
                 "has an empty entry (a doubled, leading or trailing comma); it is ignored",
                 "remove the extra comma",
             ));
-        } else if entries.iter().any(|e| e.eq_ignore_ascii_case(entry)) {
+        } else if entries.iter().any(|e| match compare {
+            Compare::Exact => *e == entry,
+            Compare::IgnoreCase => e.eq_ignore_ascii_case(entry),
+        }) {
             problems.push(Problem::warning(
                 var,
                 Some(entry),
@@ -465,7 +505,7 @@ fn origins(
         ));
         return Vec::new();
     };
-    let entries = list(var, text, problems);
+    let entries = list(var, text, Compare::Exact, problems);
     if entries.is_empty() {
         problems.push(Problem::error(
             var,
@@ -476,17 +516,9 @@ fn origins(
     }
     let mut parsed = Vec::with_capacity(entries.len());
     for entry in &entries {
-        match AllowedOrigin::parse(entry) {
-            Ok(origin) => {
-                if let Some(problem) =
-                    origin_with_credentials(entry, &origin, credentials, entries.len())
-                {
-                    let fatal = problem.severity() == Severity::Error;
-                    problems.push(problem);
-                    if fatal {
-                        continue;
-                    }
-                }
+        match check_entry(entry, credentials, entries.len(), 0) {
+            Ok((origin, warning)) => {
+                problems.extend(warning);
                 if parsed.contains(&origin) {
                     problems.push(Problem::warning(
                         var,
@@ -498,52 +530,115 @@ fn origins(
                 }
                 parsed.push(origin);
             }
-            Err(err) => problems.push(Problem::error(var, Some(entry), err.reason, err.fix)),
+            Err(problem) => problems.push(problem),
         }
     }
     parsed
 }
 
-/// The checks an allowlist entry needs beyond its grammar: `*` alone and never with
-/// credentials, shared-hosting patterns, `http://` with credentials.
-fn origin_with_credentials(
+/// How deep a proposed fix is looked for: a proposal that fails validation may have a
+/// proposal of its own (`https://a.*.example.com` → `https://*.example.com`), and no deeper.
+const PROPOSAL_DEPTH: u8 = 2;
+
+/// Checks one `CORS_ALLOWED_ORIGINS` entry in full: its grammar, then the rules that depend
+/// on the rest of the policy (`*` alone and never with credentials, `http://` with
+/// credentials, patterns on shared domains). A warning comes with the entry it keeps; an
+/// error replaces it. `count` is the number of entries in the list.
+fn check_entry(
     entry: &str,
-    origin: &AllowedOrigin,
     credentials: bool,
     count: usize,
-) -> Option<Problem> {
+    depth: u8,
+) -> Result<(AllowedOrigin, Option<Problem>), Problem> {
     let var = vars::ALLOWED_ORIGINS;
-    match origin {
-        AllowedOrigin::Any if credentials => Some(Problem::error(
+    let write = |value: &str| format!("write `{value}`");
+    let origin = match AllowedOrigin::parse(entry) {
+        Ok(origin) => origin,
+        Err(err) => {
+            let problem = Problem::error(var, Some(entry), err.reason, err.fix);
+            return Err(propose(problem, err.candidate, credentials, depth, write));
+        }
+    };
+    match &origin {
+        AllowedOrigin::Any if credentials => Err(Problem::error(
             var,
             Some(entry),
             "`*` cannot be used with CORS_ALLOW_CREDENTIALS=true: browsers refuse `Access-Control-Allow-Origin: *` on credentialed requests, and reflecting every origin instead would let any website read your users' data",
             "list the origins that may send credentials (e.g. https://app.example.com), or set CORS_ALLOW_CREDENTIALS=false for a public API",
         )),
-        AllowedOrigin::Any if count > 1 => Some(Problem::error(
+        AllowedOrigin::Any if count > 1 => Err(Problem::error(
             var,
             Some(entry),
             "`*` already allows every origin and must stand alone",
             "write either `*` or a list of origins",
         )),
-        AllowedOrigin::Any => None,
-        AllowedOrigin::Listed { subdomains: true, host, .. } => {
-            let why = suffix::shared_base(host)?;
-            let reason = format!("`*.{host}` is {why}, so this pattern trusts sites run by strangers");
-            Some(if credentials {
-                Problem::error(var, Some(entry), format!("{reason}; with CORS_ALLOW_CREDENTIALS=true they could read your users' data"), format!("list your own origins on {host} exactly (e.g. https://myapp.{host}), or use a domain you own"))
-            } else {
-                Problem::warning(var, Some(entry), reason, format!("list your own origins on {host} exactly (e.g. https://myapp.{host})"))
-            })
+        AllowedOrigin::Any => Ok((origin, None)),
+        // Before the pattern rules: an http:// pattern or port wildcard is as readable by a
+        // network attacker as an exact http:// origin.
+        AllowedOrigin::Listed { .. } if credentials && origin.is_insecure() => {
+            let problem = Problem::error(
+                var,
+                Some(entry),
+                "an http:// origin, pattern or port wildcard on a host other than localhost or a loopback address can be impersonated by anyone on the network path (they can inject script into the page), so it must not receive credentialed responses",
+                "use https:// (only loopback hosts may use http:// with credentials)",
+            );
+            let https = origin.to_string().replacen("http://", "https://", 1);
+            Err(propose(problem, Some(https), credentials, depth, write))
         }
-        AllowedOrigin::Listed { .. } if credentials && origin.is_insecure() => Some(Problem::error(
-            var,
-            Some(entry),
-            "an http:// origin other than localhost can be impersonated by anyone on the network path (they can inject script into the page), so it must not receive credentialed responses",
-            format!("use {}", entry.replacen("http://", "https://", 1)),
-        )),
-        AllowedOrigin::Listed { .. } => None,
+        AllowedOrigin::Listed {
+            subdomains: true,
+            host,
+            scheme,
+            ..
+        } => {
+            let Some(why) = suffix::shared_base(host) else {
+                return Ok((origin, None));
+            };
+            let reason = format!("`*.{host}` is {why}, so this pattern trusts sites run by strangers");
+            let example = Some(format!("{}://myapp.{host}", scheme.as_str()));
+            let own = |value: &str| format!("list your own origins on {host} exactly (e.g. `{value}`), or use a domain you own");
+            if credentials {
+                let problem = Problem::error(var, Some(entry), format!("{reason}; with CORS_ALLOW_CREDENTIALS=true they could read your users' data"), "list your own origins exactly, or use a domain you own");
+                Err(propose(problem, example, credentials, depth, own))
+            } else {
+                let problem = Problem::warning(var, Some(entry), reason, "list your own origins exactly");
+                Ok((origin.clone(), Some(propose(problem, example, credentials, depth, own))))
+            }
+        }
+        AllowedOrigin::Listed { .. } => Ok((origin, None)),
     }
+}
+
+/// Adds `candidate` (one entry or a comma-separated list) to `problem` as the value its fix
+/// proposes, worded by `fix`, once every part of it passes [`check_entry`] (or has a valid
+/// proposal of its own). A candidate that cannot be made valid is not proposed: the fix
+/// keeps its words.
+fn propose(
+    problem: Problem,
+    candidate: Option<String>,
+    credentials: bool,
+    depth: u8,
+    fix: impl FnOnce(&str) -> String,
+) -> Problem {
+    let Some(candidate) = candidate.filter(|_| depth < PROPOSAL_DEPTH) else {
+        return problem;
+    };
+    // A list is proposed only when every part is valid as it stands: correcting the parts
+    // of an entry split at its spaces would be guessing.
+    let several = candidate.contains(',');
+    let mut valid = Vec::new();
+    for part in candidate.split(',').map(str::trim) {
+        match check_entry(part, credentials, 1, depth + 1) {
+            Ok((origin, None)) => valid.push(origin.to_string()),
+            Ok((_, Some(other))) | Err(other) => match other.suggestion() {
+                Some(value) if !several => valid.push(value.to_string()),
+                _ => return problem,
+            },
+        }
+    }
+    let value = valid.join(",");
+    let words = fix(&value);
+    problem.suggest(value, words)
 }
 
 fn boolean(var: &'static str, text: Option<&str>, problems: &mut Vec<Problem>) -> bool {

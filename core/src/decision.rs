@@ -291,11 +291,13 @@ impl Actual {
 pub enum Rejection {
     /// The `Origin` value cannot be an allowed origin (empty, `null`, malformed, too long).
     Origin(OriginRejection),
-    /// More than one `Origin` line.
+    /// More than one `Origin` line, or one value holding several origins (the form repeated
+    /// lines take on platforms that join them with commas).
     DuplicateOrigin,
     /// The origin is not in `CORS_ALLOWED_ORIGINS`.
     OriginNotAllowed,
-    /// More than one `Access-Control-Request-Method` line.
+    /// More than one `Access-Control-Request-Method` line, or one value holding several
+    /// (joined with commas).
     DuplicateMethod,
     /// `Access-Control-Request-Method` is not a method name, or is too long.
     MethodInvalid,
@@ -303,8 +305,6 @@ pub enum Rejection {
     MethodCase,
     /// The method is not in `CORS_ALLOWED_METHODS`.
     MethodNotAllowed,
-    /// More than one `Access-Control-Request-Headers` line.
-    DuplicateHeaders,
     /// `Access-Control-Request-Headers` is longer than any browser sends.
     HeadersTooLong,
     /// More names in `Access-Control-Request-Headers` than the cap.
@@ -315,6 +315,10 @@ pub enum Rejection {
     HeadersMalformed,
     /// A requested header is not in `CORS_ALLOWED_HEADERS`.
     HeaderNotAllowed,
+    /// A requested header is a CORS response header (`Access-Control-Allow-Origin` and the
+    /// like): the page sends, as a request header, what the server answers. The fix is in
+    /// the page's `fetch()` call, not in the configuration.
+    ResponseHeaderRequested,
     /// Private network access was asked for and `CORS_ALLOW_PRIVATE_NETWORK` is off.
     PrivateNetworkNotAllowed,
 }
@@ -354,9 +358,6 @@ impl fmt::Display for Rejection {
                 "the method is in CORS_ALLOWED_METHODS only in another case; methods compare case-sensitively and fetch() sends methods other than DELETE, GET, HEAD, OPTIONS, POST and PUT as written (`patch` stays `patch`): write the method in upper case in the script",
             ),
             Rejection::MethodNotAllowed => f.write_str("the method is not in CORS_ALLOWED_METHODS"),
-            Rejection::DuplicateHeaders => f.write_str(
-                "the request has more than one Access-Control-Request-Headers header",
-            ),
             Rejection::HeadersTooLong => {
                 f.write_str("Access-Control-Request-Headers is longer than any browser sends")
             }
@@ -376,6 +377,9 @@ impl fmt::Display for Rejection {
             Rejection::HeaderNotAllowed => {
                 f.write_str("a requested header is not in CORS_ALLOWED_HEADERS")
             }
+            Rejection::ResponseHeaderRequested => f.write_str(
+                "the page sends a CORS response header (Access-Control-Allow-*, -Expose-Headers or -Max-Age) as a request header; the server sends those, the page must not: remove it from the headers of the fetch() call",
+            ),
             Rejection::PrivateNetworkNotAllowed => f.write_str(
                 "the preflight asks for private network access (Access-Control-Request-Private-Network: true) and CORS_ALLOW_PRIVATE_NETWORK is not true",
             ),

@@ -70,6 +70,18 @@ const FORBIDDEN_REQUEST: [&str; 21] = [
     "via",
 ];
 
+/// Whether a header name is a CORS response header (`Access-Control-` but not
+/// `Access-Control-Request-`, which scripts cannot set): what pages following a mistaken
+/// tutorial send as a request header.
+pub(crate) fn is_response_header_name(name: &[u8]) -> bool {
+    const PREFIX: &[u8] = b"access-control-";
+    const REQUEST: &[u8] = b"access-control-request-";
+    let starts = |prefix: &[u8]| {
+        name.len() >= prefix.len() && name[..prefix.len()].eq_ignore_ascii_case(prefix)
+    };
+    starts(PREFIX) && !starts(REQUEST)
+}
+
 /// Response headers every script can read without exposure (also used by the browser model).
 pub(crate) const SAFELISTED_RESPONSE: [&str; 7] = [
     "cache-control",
@@ -100,6 +112,9 @@ pub(crate) enum HeadersCheck {
     /// An empty item, or a name that is not a token.
     Malformed,
     NotAllowed,
+    /// Not allowed, and a CORS response header (`Access-Control-Allow-Origin`): the page
+    /// sends what the server should.
+    ResponseHeader,
 }
 
 impl AllowedHeaders {
@@ -123,10 +138,18 @@ impl AllowedHeaders {
                 continue;
             };
             let lower = name.as_str();
+            if is_response_header_name(lower.as_bytes()) {
+                problems.push(Problem::error(
+                    var,
+                    Some(entry),
+                    "is a CORS response header: the server sends it, and a page that sends it as a request header follows a mistaken tutorial; allowing it would only hide that mistake (it does nothing on a request)",
+                    format!("remove {entry} from this list, and from the headers of the page's fetch() call; preflight sends the Access-Control-Allow-* headers itself"),
+                ));
+                continue;
+            }
             if FORBIDDEN_REQUEST.contains(&lower)
                 || lower.starts_with("proxy-")
                 || lower.starts_with("sec-")
-                || lower.starts_with("access-control-")
             {
                 problems.push(Problem::error(
                     var,
@@ -170,7 +193,12 @@ impl AllowedHeaders {
                         .iter()
                         .any(|allowed| allowed.as_bytes().eq_ignore_ascii_case(name))
                     {
-                        return (HeadersCheck::NotAllowed, Some(name));
+                        let why = if is_response_header_name(name) {
+                            HeadersCheck::ResponseHeader
+                        } else {
+                            HeadersCheck::NotAllowed
+                        };
+                        return (why, Some(name));
                     }
                 }
                 AllowedHeaders::Any => {
@@ -309,6 +337,25 @@ mod tests {
     }
 
     #[test]
+    fn response_header_names_are_told_apart() {
+        let h = allowed(&["Content-Type"]);
+        assert_eq!(
+            h.check(b"access-control-allow-origin,content-type"),
+            (
+                HeadersCheck::ResponseHeader,
+                Some(&b"access-control-allow-origin"[..])
+            )
+        );
+        assert_eq!(
+            h.check(b"Access-Control-Max-Age").0,
+            HeadersCheck::ResponseHeader
+        );
+        assert_eq!(h.check(b"x-access-control").0, HeadersCheck::NotAllowed);
+        assert!(!is_response_header_name(b"access-control-request-method"));
+        assert!(is_response_header_name(b"ACCESS-CONTROL-ALLOW-CREDENTIALS"));
+    }
+
+    #[test]
     fn hostile_lists_cost_bounded_work() {
         let h = AllowedHeaders::Any;
         let many = vec!["x-a"; 65].join(",");
@@ -342,6 +389,7 @@ mod tests {
         );
         assert_eq!(problems.len(), 7);
         assert!(problems[0].reason().contains("forbidden"));
+        assert!(problems[4].reason().contains("response header"), "{problems:?}");
         assert!(problems[6].reason().contains("not a header name"));
     }
 

@@ -7,6 +7,12 @@
 //! Access-Control-Allow-Methods: PUT       (answer)
 //! ```
 //!
+//! `GET`, `HEAD` and `POST` are always allowed, listed or not, as browsers allow them: a
+//! browser never asks permission for them (a form or a simple `fetch()` sends them without a
+//! preflight), and it ignores `Access-Control-Allow-Methods` for them when a preflight is sent
+//! for another reason (a JSON `Content-Type`, say). Refusing such a preflight would break the
+//! app and protect nothing.
+//!
 //! Methods compare case-sensitively, as browsers do. Browsers upper-case only `DELETE`, `GET`,
 //! `HEAD`, `OPTIONS`, `POST` and `PUT`; `fetch(url, {method: 'patch'})` sends `patch`, which a
 //! configured `PATCH` does not allow.
@@ -25,6 +31,14 @@ const FORBIDDEN: [&str; 3] = ["CONNECT", "TRACE", "TRACK"];
 /// Methods browsers upper-case before sending (Fetch "normalize a method"; also used by the
 /// browser model).
 pub(crate) const NORMALIZED: [&str; 6] = ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"];
+
+/// Methods allowed whatever `CORS_ALLOWED_METHODS` says (Fetch "CORS-safelisted method"),
+/// each with its `Access-Control-Allow-Methods` answer.
+static SAFELISTED: [(&[u8], HeaderValue); 3] = [
+    (b"GET", HeaderValue::from_static("GET")),
+    (b"HEAD", HeaderValue::from_static("HEAD")),
+    (b"POST", HeaderValue::from_static("POST")),
+];
 
 /// The default of `CORS_ALLOWED_METHODS`.
 pub const DEFAULT_METHODS: &str = "GET,HEAD,POST,PUT,PATCH,DELETE";
@@ -142,6 +156,15 @@ impl AllowedMethods {
                 }
                 entry.to_string()
             };
+            if list.iter().any(|(listed, _)| **listed == *name) {
+                problems.push(Problem::warning(
+                    var,
+                    Some(entry),
+                    format!("is the same method as another entry (`{name}`) once upper-cased as browsers do"),
+                    "remove the repeat",
+                ));
+                continue;
+            }
             let value = HeaderValue::from_str(&name).expect("a token is a valid header value");
             // Cloned once here, so the bytes are shared and every answer's clone is a
             // reference count, never an allocation.
@@ -158,6 +181,9 @@ impl AllowedMethods {
             if let Some((_, value)) = list.iter().find(|(m, _)| m.as_bytes() == method) {
                 return MethodCheck::Allowed(Some(value));
             }
+        }
+        if let Some((_, value)) = SAFELISTED.iter().find(|(m, _)| *m == method) {
+            return MethodCheck::Allowed(Some(value));
         }
         if method.len() > MAX_METHOD_LEN || !is_token(method) {
             return MethodCheck::Invalid;
@@ -225,6 +251,31 @@ mod tests {
         assert!(problems[0].reason().contains("forbidden"));
         let (_, problems) = parse(&["*", "GET"]);
         assert!(problems[0].reason().contains("alone"));
+    }
+
+    #[test]
+    fn safelisted_methods_are_always_allowed() {
+        let (m, problems) = parse(&["PUT", "DELETE"]);
+        assert!(problems.is_empty());
+        for method in ["GET", "HEAD", "POST"] {
+            assert!(
+                matches!(m.check(method.as_bytes()), MethodCheck::Allowed(Some(v)) if v == method),
+                "{method}"
+            );
+        }
+        // Browsers upper-case these three, so another case is still refused.
+        assert_eq!(m.check(b"post"), MethodCheck::NotAllowed);
+    }
+
+    #[test]
+    fn repeats_compare_as_browsers_send_methods() {
+        // PATCH and patch are two methods; get and GET are one once normalized.
+        let (m, problems) = parse(&["PATCH", "patch"]);
+        assert!(matches!(m.check(b"PATCH"), MethodCheck::Allowed(_)));
+        assert!(matches!(m.check(b"patch"), MethodCheck::Allowed(_)));
+        assert!(problems.iter().all(|p| !p.reason().contains("same method")), "{problems:?}");
+        let (_, problems) = parse(&["GET", "get"]);
+        assert!(problems.iter().any(|p| p.reason().contains("same method")), "{problems:?}");
     }
 
     #[test]

@@ -522,13 +522,25 @@ pub(crate) enum AllowedOrigin {
 /// What is wrong with an allowlist entry, and its fix.
 pub(crate) struct EntryError {
     pub reason: String,
+    /// How to fix it, in words that propose no value.
     pub fix: String,
+    /// A corrected entry to propose, not yet validated: the configuration proposes it only
+    /// once it passes every check (so no fix ever proposes another invalid value).
+    pub candidate: Option<String>,
 }
 
 fn entry_error(reason: impl Into<String>, fix: impl Into<String>) -> EntryError {
     EntryError {
         reason: reason.into(),
         fix: fix.into(),
+        candidate: None,
+    }
+}
+
+impl EntryError {
+    fn propose(mut self, candidate: impl Into<String>) -> Self {
+        self.candidate = Some(candidate.into());
+        self
     }
 }
 
@@ -548,23 +560,23 @@ impl AllowedOrigin {
             let parts: Vec<&str> = entry.split_whitespace().collect();
             return Err(entry_error(
                 "the entry has a space or control character inside; origins never contain one",
-                format!("separate origins with commas: {}", parts.join(",")),
-            ));
+                "separate origins with commas, and remove spaces and control characters inside an origin",
+            )
+            .propose(parts.join(",")));
         }
         if !entry.is_ascii() {
             return Err(entry_error(
                 "the entry has non-ASCII characters; browsers send internationalized host names in their punycode (`xn--`) form, so this would never match",
-                "write the host in punycode, e.g. `https://xn--bcher-kva.example` for `https://bücher.example`",
+                "write the host in its punycode (`xn--`) form, as browsers send it: for example `https://xn--bcher-kva.example` for the host bücher.example",
             ));
         }
         let Some((scheme_text, rest)) = entry.split_once("://") else {
             let host = entry.trim_start_matches('/');
             return Err(entry_error(
                 "the entry has no scheme; an origin is `scheme://host[:port]`",
-                format!(
-                    "write `https://{host}` (or `http://{host}` for a local development server)"
-                ),
-            ));
+                "write the origin as `scheme://host[:port]`, e.g. `https://app.example.com` (or `http://localhost:3000` for a local development server)",
+            )
+            .propose(format!("https://{host}")));
         };
         let scheme = match scheme_text.to_ascii_lowercase().as_str() {
             "https" => Scheme::Https,
@@ -572,8 +584,9 @@ impl AllowedOrigin {
             other => {
                 return Err(entry_error(
                     format!("the scheme `{other}` is not supported; only http and https pages make CORS requests this library can allow"),
-                    format!("use `https://{rest}`, or remove the entry"),
-                ))
+                    "use an http or https origin, or remove the entry",
+                )
+                .propose(format!("https://{rest}")))
             }
         };
         let scheme_str = scheme.as_str();
@@ -584,16 +597,15 @@ impl AllowedOrigin {
             } else {
                 format!("the entry has a path, query or fragment (`{tail}`); an origin is only `scheme://host[:port]`")
             };
-            return Err(entry_error(
-                reason,
-                format!("write `{scheme_str}://{authority}`"),
-            ));
+            return Err(entry_error(reason, "write only `scheme://host[:port]`")
+                .propose(format!("{scheme_str}://{authority}")));
         }
         if let Some((_, host)) = rest.rsplit_once('@') {
             return Err(entry_error(
                 "the entry has user info before `@`; browsers never send it in `Origin`, and URL parsers disagree about which host such a string names",
-                format!("write `{scheme_str}://{host}`"),
-            ));
+                "remove the user info and the `@`",
+            )
+            .propose(format!("{scheme_str}://{host}")));
         }
         if rest.contains('%') {
             return Err(entry_error(
@@ -618,10 +630,15 @@ impl AllowedOrigin {
             None => (false, host_text.clone()),
         };
         if host.contains('*') {
+            // What follows the last `*` is the base the pattern was meant to cover.
+            let base = host_text[host_text.rfind('*').map_or(0, |star| star + 1)..]
+                .trim_start_matches('.');
+            let port_suffix = port_text.map(|p| format!(":{p}")).unwrap_or_default();
             return Err(entry_error(
-                format!("`*` can only stand as the whole leftmost label (`{scheme_str}://*.example.com`); a pattern like `{host_text}` would also match hosts such as `evil{}`", host_text.trim_start_matches('*').trim_start_matches('.')),
-                format!("write `{scheme_str}://*.{}` for subdomains, or list the exact origins", host.trim_start_matches(['*', '.'])),
-            ));
+                format!("`*` can only stand as the whole leftmost label (`{scheme_str}://*.example.com`); a pattern like `{host_text}` would also match hosts such as `evil{base}`"),
+                "write `*.` followed by the base domain for subdomains, or list the exact origins",
+            )
+            .propose(format!("{scheme_str}://*.{base}{port_suffix}")));
         }
         let host = match classify_host(&host) {
             Err(why) => return Err(entry_error(why.message(&host), "write a host of letters, digits, `-` and `.`, a dotted IPv4 address, or a bracketed IPv6 address")),
@@ -1067,7 +1084,10 @@ mod tests {
         assert!(reason("https://a.example?x=1").0.contains("query"));
         assert!(reason("https://me@a.example").0.contains("user info"));
         assert!(reason("ftp://a.example").0.contains("scheme `ftp`"));
-        assert!(reason("a.example").1.contains("https://a.example"));
+        assert_eq!(
+            AllowedOrigin::parse("a.example").err().and_then(|e| e.candidate).as_deref(),
+            Some("https://a.example")
+        );
         assert!(reason("https://a.example:99999").0.contains("out of range"));
         assert!(reason("https://a.example:0").0.contains("out of range"));
         assert!(reason("https://a.example:08080").0.contains("leading zero"));

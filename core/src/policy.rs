@@ -5,7 +5,8 @@ use std::fmt;
 
 use http::header::{
     ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
-    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE, ORIGIN,
+    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE,
+    ACCESS_CONTROL_REQUEST_HEADERS, ORIGIN,
 };
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use once_cell::sync::OnceCell;
@@ -177,7 +178,7 @@ impl Policy {
         let (Some(origin), Some(_)) = (request.origin.first, request.method.first) else {
             return self.actual(request.origin);
         };
-        let outcome = self.check_preflight(origin, &request);
+        let outcome = self.check_preflight(origin, &request, headers);
         match &outcome {
             Err(rejection) => log_rejection(*rejection, origin, &request),
             Ok(_) => tracing::debug!(
@@ -347,6 +348,12 @@ impl Policy {
         if let Some(value) = self.origins.find_exact(origin.as_bytes()) {
             return Ok(Some(value));
         }
+        // No origin holds a comma: this is several `Origin` lines joined into one, as API
+        // Gateway HTTP APIs, function URLs and Workers pass repeated headers on. Named as the
+        // repeat it is, so every platform logs the same reason.
+        if origin.as_bytes().contains(&b',') {
+            return Err(Rejection::DuplicateOrigin);
+        }
         let parsed = Origin::parse(origin.as_bytes()).map_err(Rejection::Origin)?;
         if self.origins.find_pattern(&parsed) {
             Ok(None)
@@ -359,6 +366,7 @@ impl Policy {
         &self,
         origin: &HeaderValue,
         request: &PreflightHeaders<'_>,
+        headers: &HeaderMap,
     ) -> Result<AllowedPreflight, Rejection> {
         let exact = self.check_origin(origin, request.origin.repeated)?;
         let method = request
@@ -369,15 +377,24 @@ impl Policy {
         let answer_method = match self.methods.check(method.as_bytes()) {
             MethodCheck::Allowed(Some(value)) => value.clone(),
             MethodCheck::Allowed(None) => method.clone(),
+            // Methods are tokens, which hold no comma: repeated lines joined into one.
+            MethodCheck::Invalid if method.as_bytes().contains(&b',') => {
+                return Err(Rejection::DuplicateMethod)
+            }
             MethodCheck::Invalid => return Err(Rejection::MethodInvalid),
             MethodCheck::WrongCase => return Err(Rejection::MethodCase),
             MethodCheck::NotAllowed => return Err(Rejection::MethodNotAllowed),
         };
-        let requested = request
-            .names
-            .single()
-            .ok_or(Rejection::DuplicateHeaders)?
-            .filter(|v| !v.as_bytes().trim_ascii().is_empty());
+        // Repeated lines are one list (RFC 9110 5.3), as the platforms that join them with
+        // commas already pass them on: the same verdict wherever the request arrives.
+        let combined;
+        let requested = if request.names.repeated {
+            combined = combine(headers.get_all(ACCESS_CONTROL_REQUEST_HEADERS))?;
+            Some(&combined)
+        } else {
+            request.names.first
+        }
+        .filter(|v| !v.as_bytes().trim_ascii().is_empty());
         if let Some(names) = requested {
             match self.headers.check(names.as_bytes()).0 {
                 HeadersCheck::Allowed => {}
@@ -386,6 +403,7 @@ impl Policy {
                 HeadersCheck::NameTooLong => return Err(Rejection::HeaderNameTooLong),
                 HeadersCheck::Malformed => return Err(Rejection::HeadersMalformed),
                 HeadersCheck::NotAllowed => return Err(Rejection::HeaderNotAllowed),
+                HeadersCheck::ResponseHeader => return Err(Rejection::ResponseHeaderRequested),
             }
         }
         let private_network = request.asks_private_network();
@@ -408,6 +426,26 @@ impl Policy {
             private_network,
         })
     }
+}
+
+/// Several `Access-Control-Request-Headers` lines as one comma-joined value, refused unread
+/// past the length cap. Allocates: only requests no browser sends take this path.
+fn combine(lines: http::header::GetAll<'_, HeaderValue>) -> Result<HeaderValue, Rejection> {
+    let mut joined: Vec<u8> = Vec::new();
+    for line in lines {
+        let names = line.as_bytes().trim_ascii();
+        if names.is_empty() {
+            continue;
+        }
+        if !joined.is_empty() {
+            joined.push(b',');
+        }
+        if joined.len() + names.len() > crate::MAX_REQUEST_HEADERS_LEN {
+            return Err(Rejection::HeadersTooLong);
+        }
+        joined.extend_from_slice(names);
+    }
+    HeaderValue::from_bytes(&joined).map_err(|_| Rejection::HeadersMalformed)
 }
 
 /// Removes every `Access-Control-*` header from a response. Allocates only in the rare case
@@ -456,7 +494,7 @@ fn shown(value: Option<&HeaderValue>) -> Shown<'_> {
 }
 
 /// Shows request bytes in a log line safely: escaped, and cut at 200 bytes.
-struct Shown<'a>(&'a [u8]);
+pub(crate) struct Shown<'a>(pub(crate) &'a [u8]);
 
 impl fmt::Display for Shown<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

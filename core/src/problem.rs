@@ -51,6 +51,7 @@ pub struct Problem {
     entry: Option<String>,
     reason: String,
     fix: String,
+    suggestion: Option<String>,
 }
 
 impl Problem {
@@ -66,7 +67,16 @@ impl Problem {
             entry: entry.map(str::to_owned),
             reason: reason.into(),
             fix: fix.into(),
+            suggestion: None,
         }
+    }
+
+    /// Proposes `value` in place of the entry, with the fix reworded around it (`fix`).
+    /// Callers propose only values that pass validation themselves.
+    pub(crate) fn suggest(mut self, value: String, fix: String) -> Self {
+        self.fix = fix;
+        self.suggestion = Some(value);
+        self
     }
 
     pub(crate) fn warning(
@@ -135,6 +145,21 @@ impl Problem {
     /// ```
     pub fn fix(&self) -> &str {
         &self.fix
+    }
+
+    /// The value the fix proposes in place of [`entry`](Problem::entry), when there is one:
+    /// it has itself passed validation in the same policy, so writing it instead resolves
+    /// this problem without raising another error.
+    ///
+    /// ```
+    /// # use preflight::Policy;
+    /// let err = Policy::builder().allowed_origins(["HTTP://app.example.com"]).allow_credentials(true).build().unwrap_err();
+    /// assert_eq!(err.problems()[0].suggestion(), Some("https://app.example.com"));
+    /// let fixed = Policy::builder().allowed_origins(["https://app.example.com"]).allow_credentials(true).build();
+    /// assert!(fixed.is_ok());
+    /// ```
+    pub fn suggestion(&self) -> Option<&str> {
+        self.suggestion.as_deref()
     }
 }
 

@@ -5,6 +5,7 @@
 //! |---|---|
 //! | preflight, listed origins | `Origin, Access-Control-Request-Method, Access-Control-Request-Headers` |
 //! | preflight, `*` | `Access-Control-Request-Method, Access-Control-Request-Headers` |
+//! | preflight, listed origins, `CORS_ALLOW_PRIVATE_NETWORK=true` | the list one, then `Access-Control-Request-Private-Network` |
 //! | actual request or no `Origin`, listed origins | `Origin`, merged into the handler's own `Vary` |
 //! | actual request, `*` | the handler's own `Vary`, untouched |
 //!
@@ -22,6 +23,12 @@ pub(crate) const PREFLIGHT: HeaderValue = HeaderValue::from_static(
 /// `Vary` of a preflight answer when any origin is allowed.
 pub(crate) const PREFLIGHT_ANY_ORIGIN: HeaderValue =
     HeaderValue::from_static("Access-Control-Request-Method, Access-Control-Request-Headers");
+
+/// `Vary` of a preflight answer when the allowlist is a list and private network access is
+/// answered: `Access-Control-Allow-Private-Network` depends on the request asking for it.
+pub(crate) const PREFLIGHT_PRIVATE_NETWORK: HeaderValue = HeaderValue::from_static(
+    "Origin, Access-Control-Request-Method, Access-Control-Request-Headers, Access-Control-Request-Private-Network",
+);
 
 /// Adds `Origin` to the response's `Vary`, keeping what is there, as one header line.
 /// Allocates only when the handler set a `Vary` that lacks `Origin`.

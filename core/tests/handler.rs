@@ -149,3 +149,37 @@ fn an_invalid_configuration_answers_500_without_cors_headers() {
         .keys()
         .all(|k| !k.as_str().starts_with("access-control-")));
 }
+
+#[test]
+fn logs_name_the_path_never_the_query_or_secret_headers() {
+    // Query strings carry tokens and signatures, headers carry cookies and credentials: the
+    // log lines of rejected and allowed preflights and of disallowed requests hold none.
+    let policy = common::origins(APP);
+    let secret = "s3cr3t-t0ken";
+    let calls: [(&str, &str, &[(&str, &str)]); 4] = [
+        ("OPTIONS", "https://evil.example", &[("access-control-request-method", "PUT")]),
+        ("OPTIONS", APP, &[("access-control-request-method", "PUT")]),
+        ("OPTIONS", APP, &[("access-control-request-method", "PUT"), ("access-control-request-headers", "x-evil")]),
+        ("GET", "https://evil.example", &[]),
+    ];
+    for (method, origin, extra) in calls {
+        let mut builder = Request::builder()
+            .method(method)
+            .uri(format!("/items/42?token={secret}&sig={secret}"))
+            .header("origin", origin)
+            .header("cookie", format!("session={secret}"))
+            .header("authorization", format!("Bearer {secret}"));
+        for (n, v) in extra {
+            builder = builder.header(*n, *v);
+        }
+        let req = builder.body(()).unwrap();
+        let (_, logs) = common::capture_logs(|| {
+            let _: Response<String> = run(handle(&policy, req, |_| async {
+                Ok::<_, String>(Response::new(String::new()))
+            }));
+        });
+        assert!(logs.contains("path=/items/42"), "{method} {origin}: {logs}");
+        assert!(!logs.contains(secret), "{method} {origin}: {logs}");
+        assert!(!logs.contains("token="), "{method} {origin}: {logs}");
+    }
+}

@@ -165,10 +165,12 @@ fn expected(config: &Config, call: &Call) -> bool {
         .map(|&h| REQUEST_HEADERS[h].0)
         .collect();
     let needs_preflight = !["GET", "HEAD", "POST"].contains(&method) || !unsafe_headers.is_empty();
-    let method_ok = match &config.methods {
-        None => true,
-        Some(v) => v.iter().any(|&i| METHODS[i] == method),
-    };
+    // GET, HEAD and POST are always allowed, listed or not (as browsers allow them).
+    let method_ok = ["GET", "HEAD", "POST"].contains(&method)
+        || match &config.methods {
+            None => true,
+            Some(v) => v.iter().any(|&i| METHODS[i] == method),
+        };
     let headers_ok = match &config.headers {
         None => true,
         Some(v) => unsafe_headers

@@ -83,10 +83,12 @@ fn origin_grammar_errors_name_entry_reason_and_fix() {
             "leading zero",
             "1 to 65535",
         ),
+        // Split at its space, the entry is not two origins: no value is proposed.
+        ("https://app example.com", "space", "separate origins with commas"),
         (
-            "https://app example.com",
+            "https://a.example https://b.example",
             "space",
-            "https://app,example.com",
+            "https://a.example,https://b.example",
         ),
         ("null", "sandboxed", "real http(s) origin"),
         (
@@ -190,6 +192,137 @@ fn http_origins_with_credentials_only_on_loopback() {
     ])
     .unwrap();
     build(&[("CORS_ALLOWED_ORIGINS", "http://app.example.com")]).unwrap();
+}
+
+#[test]
+fn every_http_entry_with_credentials_is_refused_by_one_rule() {
+    // Exact origins, subdomain patterns and port wildcards alike: a network attacker can
+    // answer for any plain-HTTP host, so none of them may receive credentialed responses.
+    for (entry, https) in [
+        ("http://app.example.com", "https://app.example.com"),
+        ("HTTP://App.Example.com", "https://app.example.com"),
+        ("http://*.example.com", "https://*.example.com"),
+        ("http://app.example.com:*", "https://app.example.com:*"),
+        ("http://*.example.com:*", "https://*.example.com:*"),
+        ("http://app.example.com:8080", "https://app.example.com:8080"),
+        ("http://app.example.com:443", "https://app.example.com"),
+        ("http://10.0.0.5:3000", "https://10.0.0.5:3000"),
+    ] {
+        let err = errors(&[
+            ("CORS_ALLOWED_ORIGINS", entry),
+            ("CORS_ALLOW_CREDENTIALS", "true"),
+        ]);
+        let problems: Vec<_> = err.errors().collect();
+        assert_eq!(problems.len(), 1, "{entry}: {err}");
+        assert!(problems[0].reason().contains("network path"), "{entry}: {err}");
+        assert_eq!(problems[0].suggestion(), Some(https), "{entry}: {err}");
+        assert!(problems[0].fix().contains(https), "{entry}: {err}");
+        // The same entry without credentials is a working policy.
+        build(&[("CORS_ALLOWED_ORIGINS", entry)]).unwrap();
+    }
+    // Loopback hosts keep http:// with credentials, in every form.
+    build(&[
+        (
+            "CORS_ALLOWED_ORIGINS",
+            "http://*.localhost,http://*.localhost:*,http://127.0.0.1:*,http://[::1]:*",
+        ),
+        ("CORS_ALLOW_CREDENTIALS", "true"),
+    ])
+    .unwrap();
+}
+
+/// Every `http(s)://` value a fix names, between backticks.
+fn named_origins(fix: &str) -> Vec<String> {
+    fix.split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|v| v.starts_with("http://") || v.starts_with("https://"))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn every_value_a_fix_proposes_passes_validation() {
+    // Fed back in place of the entry, a proposed value must raise no error of its own; and
+    // every origin a fix names (examples included) is itself valid in the same policy.
+    let entries = [
+        "HTTP://app.example.com",
+        "http://app.example.com",
+        "http://*.example.com",
+        "http://app.example.com:*",
+        "https://a.*.example.com",
+        "https://*example.com",
+        "https://foo*.example.com:8443",
+        "https://*.*.example.com",
+        "*.example.com",
+        "app.example.com",
+        "app.example.com/",
+        "//app.example.com",
+        "ftp://app.example.com",
+        "chrome://app.example.com/x",
+        "https://app.example.com/",
+        "https://app.example.com/api?x=1",
+        "https://u:p@app.example.com",
+        "https://u@app.example.com/",
+        "https://a.example https://b.example",
+        "https://a .example",
+        "https://*.vercel.app",
+        "http://*.vercel.app",
+        "https://*.com",
+        "https://*com",
+        "null",
+        "*",
+        "https://app.example.com:0",
+        "https://app.example.com:08080",
+        "https://[::1",
+        "https://*.127.0.0.1",
+        "https://-a.example",
+        "https://a..example",
+        "https://bücher.example",
+        "https://a%2eexample",
+        "https://*",
+        "https://*.",
+    ];
+    let mut proposals = 0;
+    for credentials in ["true", "false"] {
+        for entry in entries {
+            let list = format!("{entry},https://other.example.com");
+            let vars = [
+                ("CORS_ALLOWED_ORIGINS", list.as_str()),
+                ("CORS_ALLOW_CREDENTIALS", credentials),
+            ];
+            let problems = match build(&vars) {
+                Ok(policy) => policy.warnings().to_vec(),
+                Err(err) => err.problems().to_vec(),
+            };
+            for problem in problems.iter().filter(|p| p.entry() == Some(entry)) {
+                for named in named_origins(problem.fix()) {
+                    let alone = [
+                        ("CORS_ALLOWED_ORIGINS", named.as_str()),
+                        ("CORS_ALLOW_CREDENTIALS", credentials),
+                    ];
+                    assert!(
+                        build(&alone).is_ok(),
+                        "{entry} (credentials {credentials}): the fix names `{named}`, which is refused: {problem}"
+                    );
+                }
+                let Some(value) = problem.suggestion() else {
+                    continue;
+                };
+                proposals += 1;
+                let fixed = list.replacen(entry, value, 1);
+                let again = [
+                    ("CORS_ALLOWED_ORIGINS", fixed.as_str()),
+                    ("CORS_ALLOW_CREDENTIALS", credentials),
+                ];
+                if let Err(err) = build(&again) {
+                    panic!("{entry} (credentials {credentials}): the proposed `{value}` is refused in turn: {err}");
+                }
+            }
+        }
+    }
+    // The corpus exercises proposals, not only fixes without one.
+    assert!(proposals >= 30, "only {proposals} proposals");
 }
 
 #[test]
@@ -437,4 +570,50 @@ fn settings_deserialize_from_a_config_file() {
         serde_json::from_str(r#"{"allowed_origins": ["https://a.example/"], "max_age": 100000}"#)
             .unwrap();
     assert_eq!(invalid.build().unwrap_err().errors().count(), 2);
+}
+
+#[test]
+fn private_network_access_is_never_open_to_every_origin() {
+    let err = errors(&[
+        ("CORS_ALLOWED_ORIGINS", "*"),
+        ("CORS_ALLOW_PRIVATE_NETWORK", "true"),
+    ]);
+    let problems: Vec<_> = err.errors().collect();
+    assert_eq!(problems.len(), 1, "{err}");
+    assert_eq!(problems[0].variable(), "CORS_ALLOW_PRIVATE_NETWORK");
+    assert!(problems[0].reason().contains("every public website"), "{err}");
+    build(&[
+        ("CORS_ALLOWED_ORIGINS", "https://app.example.com"),
+        ("CORS_ALLOW_PRIVATE_NETWORK", "true"),
+    ])
+    .unwrap();
+    build(&[("CORS_ALLOWED_ORIGINS", "*"), ("CORS_ALLOW_PRIVATE_NETWORK", "false")]).unwrap();
+}
+
+#[test]
+fn repeats_are_found_by_each_list_own_comparison() {
+    // Methods compare case-sensitively: PATCH and patch are two methods (with a warning
+    // about the lower-case one), never "listed twice".
+    let policy = build(&[
+        ("CORS_ALLOWED_ORIGINS", "*"),
+        ("CORS_ALLOWED_METHODS", "PATCH,patch"),
+    ])
+    .unwrap();
+    assert!(
+        policy.warnings().iter().all(|w| !w.reason().contains("twice")),
+        "{:?}",
+        policy.warnings()
+    );
+    assert!(policy.to_string().contains("methods PATCH, patch"), "{policy}");
+    // Header names compare case-insensitively.
+    let policy = build(&[
+        ("CORS_ALLOWED_ORIGINS", "*"),
+        ("CORS_ALLOWED_HEADERS", "X-Request-Id,x-request-id"),
+    ])
+    .unwrap();
+    assert!(
+        policy.warnings().iter().any(|w| w.reason().contains("twice")),
+        "{:?}",
+        policy.warnings()
+    );
 }
