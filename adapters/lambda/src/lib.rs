@@ -14,9 +14,22 @@
 //!
 //! #[tokio::main]
 //! async fn main() -> Result<(), Error> {
-//!     lambda_http::run(service_fn(handler)).await
+//!     preflight_lambda::run(service_fn(handler)).await
 //! }
 //! ```
+//!
+//! [`run`] is `lambda_http::run` that also lets the policy see every line of a repeated
+//! `Origin` or `Access-Control-Request-*` header on API Gateway REST (payload 1.0) and ALB
+//! events, where `lambda_http` keeps only the last one; with `lambda_http::run` everything
+//! else works the same. What each event source shows of repeated lines:
+//!
+//! | event source | two `Origin` lines reach the policy as | verdict |
+//! |---|---|---|
+//! | REST API (payload 1.0), [`run`] | two lines | `403`, "more than one Origin" |
+//! | REST API (payload 1.0), `lambda_http::run` | the last line only | judged on the last line |
+//! | HTTP API (payload 2.0), function URL | one line, joined with commas | `403`, "more than one Origin" |
+//! | ALB with multi-value headers on | two lines | `403`, "more than one Origin" |
+//! | ALB without multi-value headers | the last line only (the ALB drops the others) | judged on the last line |
 //!
 //! The policy is read from the `CORS_*` variables once per cold start
 //! ([`preflight::Policy::from_env_cached`]). Preflights are answered before the handler runs
@@ -34,9 +47,14 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use lambda_http::http::HeaderValue;
+use lambda_http::http::header::{
+    HeaderName, ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN,
+};
+use lambda_http::http::{HeaderMap, HeaderValue};
+use lambda_http::lambda_runtime::{self, Diagnostic};
+use lambda_http::request::LambdaRequest;
 use lambda_http::tower::{Layer, Service};
-use lambda_http::{Body, Error, Request, RequestExt, Response};
+use lambda_http::{Adapter, Body, Error, IntoResponse, LambdaEvent, Request, RequestExt, Response};
 use preflight::handler;
 use preflight::layer::Guarded;
 use preflight::Policy;
@@ -166,6 +184,131 @@ where
             Err(error) => Box::pin(wrap(request, move |_| async move {
                 Err::<Response<Body>, _>(error)
             })),
+        }
+    }
+}
+
+/// `lambda_http::run`, with every line of the headers a preflight is judged on kept on API
+/// Gateway REST (payload 1.0) and ALB events ([`KeepRepeatedLines`]), so that a request with
+/// two `Origin` lines is refused for that reason on every event source.
+///
+/// ```no_run
+/// use lambda_http::{service_fn, Body, Error, Request, Response};
+///
+/// #[preflight_lambda::cors]
+/// async fn handler(_req: Request) -> Result<Response<Body>, Error> {
+///     Ok(Response::new(Body::from("hello")))
+/// }
+///
+/// #[tokio::main]
+/// async fn main() -> Result<(), Error> {
+///     preflight_lambda::run(service_fn(handler)).await
+/// }
+/// ```
+pub async fn run<'a, R, S, E>(handler: S) -> Result<(), Error>
+where
+    S: Service<Request, Response = R, Error = E>,
+    S::Future: Send + 'a,
+    R: IntoResponse,
+    E: std::fmt::Debug + Into<Diagnostic>,
+{
+    lambda_runtime::run(KeepRepeatedLines.layer(Adapter::from(handler))).await
+}
+
+/// The request headers a preflight is judged on; their repeats must reach the policy.
+const JUDGED: [HeaderName; 4] = [
+    ORIGIN,
+    ACCESS_CONTROL_REQUEST_METHOD,
+    ACCESS_CONTROL_REQUEST_HEADERS,
+    preflight::ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK,
+];
+
+/// A layer over `lambda_http`'s event service (what [`run`] puts in front of
+/// `lambda_http::Adapter`): on payload 1.0 and ALB events, which carry both `headers` (the
+/// last line of each name) and `multiValueHeaders` (every line), it drops the `headers` entry
+/// of `Origin` and `Access-Control-Request-*` when `multiValueHeaders` has them, because
+/// `lambda_http` lets the single value replace all the lines. Other headers and other event
+/// sources are left as they are.
+///
+/// ```
+/// use lambda_http::request::LambdaRequest;
+/// use lambda_http::tower::{Layer, ServiceExt};
+/// use lambda_http::{service_fn, Context, LambdaEvent};
+///
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let seen = service_fn(|event: LambdaEvent<LambdaRequest>| async move {
+///     let LambdaRequest::ApiGatewayV1(event) = event.payload else { unreachable!() };
+///     let request: lambda_http::Request = LambdaRequest::ApiGatewayV1(event).into();
+///     Ok::<_, lambda_http::Error>(request.headers().get_all("origin").iter().count())
+/// });
+/// let event: LambdaRequest = serde_json::from_value(serde_json::json!({
+///     "httpMethod": "OPTIONS", "path": "/", "resource": "/",
+///     "headers": {"origin": "https://b.example"},
+///     "multiValueHeaders": {"origin": ["https://a.example", "https://b.example"]},
+///     "requestContext": {"httpMethod": "OPTIONS", "path": "/", "stage": "prod"}
+/// })).unwrap();
+/// let lines = preflight_lambda::KeepRepeatedLines.layer(seen)
+///     .oneshot(LambdaEvent::new(event, Context::default())).await.unwrap();
+/// assert_eq!(lines, 2); // lambda_http alone: 1
+/// # });
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct KeepRepeatedLines;
+
+impl<S> Layer<S> for KeepRepeatedLines {
+    type Service = KeepRepeatedLinesService<S>;
+
+    fn layer(&self, inner: S) -> KeepRepeatedLinesService<S> {
+        KeepRepeatedLinesService { inner }
+    }
+}
+
+/// The service [`KeepRepeatedLines`] makes.
+///
+/// ```
+/// use lambda_http::tower::Layer;
+/// let service = preflight_lambda::KeepRepeatedLines.layer(lambda_http::service_fn(
+///     |_event: lambda_http::LambdaEvent<lambda_http::request::LambdaRequest>| async {
+///         Ok::<_, lambda_http::Error>(())
+///     },
+/// ));
+/// # let _ = service;
+/// ```
+#[derive(Debug, Clone)]
+pub struct KeepRepeatedLinesService<S> {
+    inner: S,
+}
+
+impl<S> Service<LambdaEvent<LambdaRequest>> for KeepRepeatedLinesService<S>
+where
+    S: Service<LambdaEvent<LambdaRequest>>,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = S::Future;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut event: LambdaEvent<LambdaRequest>) -> S::Future {
+        match &mut event.payload {
+            LambdaRequest::ApiGatewayV1(e) => keep_lines(&mut e.headers, &e.multi_value_headers),
+            LambdaRequest::Alb(e) => keep_lines(&mut e.headers, &e.multi_value_headers),
+            // Payload 2.0 and function URLs join repeats with commas, which the policy reads
+            // as repeats; the other sources keep every line already.
+            _ => {}
+        }
+        self.inner.call(event)
+    }
+}
+
+/// `lambda_http` builds the request's headers as `multi.extend(single)`, which replaces every
+/// line of a name by its single value: drop the single value where the lines exist.
+fn keep_lines(single: &mut HeaderMap, multi: &HeaderMap) {
+    for name in &JUDGED {
+        if multi.contains_key(name) {
+            single.remove(name);
         }
     }
 }

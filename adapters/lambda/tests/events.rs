@@ -66,17 +66,22 @@ impl Source {
         serde_json::from_str(text).unwrap()
     }
 
-    /// The fixture event, rewritten to `method path` with exactly `headers`.
+    /// The fixture event, rewritten to `method path` with exactly `headers` (a name may
+    /// repeat), in the shape each source gives repeated lines: payload 1.0 carries the last
+    /// line in `headers` and every line in `multiValueHeaders`, payload 2.0 and function URLs
+    /// join them with commas, a multi-value ALB lists them.
     fn event(self, method: &str, path: &str, headers: &[(&str, &str)]) -> LambdaRequest {
         let mut event = self.fixture();
-        let single: serde_json::Map<String, Value> = headers
-            .iter()
-            .map(|(n, v)| (n.to_string(), json!(v)))
-            .collect();
-        let multi: serde_json::Map<String, Value> = headers
-            .iter()
-            .map(|(n, v)| (n.to_string(), json!([v])))
-            .collect();
+        let mut single = serde_json::Map::new();
+        let mut multi = serde_json::Map::new();
+        let mut joined = serde_json::Map::new();
+        for (name, value) in headers {
+            single.insert(name.to_string(), json!(value));
+            let lines = multi.entry(name.to_string()).or_insert_with(|| json!([]));
+            lines.as_array_mut().unwrap().push(json!(value));
+            let all = lines.as_array().unwrap().iter().map(|v| v.as_str().unwrap());
+            joined.insert(name.to_string(), json!(all.collect::<Vec<_>>().join(",")));
+        }
         match self {
             Source::RestV1 => {
                 event["httpMethod"] = json!(method);
@@ -92,7 +97,7 @@ impl Source {
                 event["rawPath"] = json!(path);
                 event["requestContext"]["http"]["method"] = json!(method);
                 event["requestContext"]["http"]["path"] = json!(path);
-                event["headers"] = Value::Object(single);
+                event["headers"] = Value::Object(joined);
             }
             Source::Alb => {
                 event["httpMethod"] = json!(method);
@@ -136,7 +141,9 @@ impl Source {
 /// response JSON the function would hand back to Lambda.
 async fn invoke(event: LambdaRequest) -> Value {
     setup();
-    let service = Adapter::from(preflight_lambda::CorsLayer.layer(service_fn(handler)));
+    // What `preflight_lambda::run` serves.
+    let service = preflight_lambda::KeepRepeatedLines
+        .layer(Adapter::from(preflight_lambda::CorsLayer.layer(service_fn(handler))));
     let mut context = Context::default();
     context.request_id = "8f4c1e2a-request".into();
     let response = service
@@ -262,5 +269,90 @@ async fn a_disallowed_origin_gets_no_cors_headers_in_any_shape() {
                 );
             }
         }
+    }
+}
+
+/// The log lines written while `f` runs (this thread only).
+async fn logged<F: std::future::Future>(f: F) -> (F::Output, String) {
+    use std::io::Write;
+    thread_local! {
+        static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    struct ThreadBuffer;
+    impl Write for ThreadBuffer {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            BUFFER.with(|buf| buf.borrow_mut().extend_from_slice(b));
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let subscriber = tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_writer(|| ThreadBuffer)
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).unwrap();
+    });
+    BUFFER.with(|buf| buf.borrow_mut().clear());
+    let output = f.await;
+    (output, BUFFER.with(|buf| String::from_utf8_lossy(&buf.borrow()).into_owned()))
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn repeated_lines_get_the_same_verdict_and_reason_on_every_event_source() {
+    // A second Origin after the allowed one, a second method: refused as repeats wherever
+    // the event carries them (payload 1.0 in both fields, 2.0 joined, ALB listed).
+    let cases: [(&[(&str, &str)], &str); 3] = [
+        (
+            &[
+                ("origin", "https://evil.example"),
+                ("origin", ORIGIN),
+                ("access-control-request-method", "PUT"),
+            ],
+            "more than one Origin header",
+        ),
+        (
+            &[
+                ("origin", ORIGIN),
+                ("access-control-request-method", "GET"),
+                ("access-control-request-method", "PUT"),
+            ],
+            "more than one Access-Control-Request-Method header",
+        ),
+        (
+            &[
+                ("origin", ORIGIN),
+                ("access-control-request-method", "PUT"),
+                ("access-control-request-headers", "content-type"),
+                ("access-control-request-headers", "x-evil"),
+            ],
+            "a requested header is not in CORS_ALLOWED_HEADERS",
+        ),
+    ];
+    for (headers, reason) in cases {
+        for source in SOURCES {
+            let (response, logs) = logged(invoke(source.event("OPTIONS", "/items/1", headers))).await;
+            assert_eq!(response["statusCode"], 403, "{source:?} {headers:?}: {response}");
+            let rejected: Vec<&str> = logs
+                .lines()
+                .filter(|l| l.contains("CORS preflight rejected"))
+                .collect();
+            assert_eq!(rejected.len(), 1, "{source:?} {headers:?}: {logs}");
+            assert!(rejected[0].contains(reason), "{source:?} {headers:?}: {logs}");
+        }
+    }
+    // Repeated lines of one allowed list are one list everywhere.
+    for source in SOURCES {
+        let headers = [
+            ("origin", ORIGIN),
+            ("access-control-request-method", "PUT"),
+            ("access-control-request-headers", "authorization"),
+            ("access-control-request-headers", "content-type"),
+        ];
+        let response = invoke(source.event("OPTIONS", "/items/1", &headers)).await;
+        assert_eq!(response["statusCode"], 204, "{source:?}: {response}");
     }
 }
