@@ -315,12 +315,10 @@ pub enum Rejection {
     HeadersMalformed,
     /// A requested header is not in `CORS_ALLOWED_HEADERS`.
     HeaderNotAllowed,
-    /// A requested header is a CORS response header (`Access-Control-Allow-Origin` and the
-    /// like): the page sends, as a request header, what the server answers. The fix is in
-    /// the page's `fetch()` call, not in the configuration.
-    ResponseHeaderRequested,
-    /// Private network access was asked for and `CORS_ALLOW_PRIVATE_NETWORK` is off.
-    PrivateNetworkNotAllowed,
+    /// A requested header is a CORS protocol header (`Access-Control-Allow-Origin` and the
+    /// like): the page sets, on its request, what the server answers (or what only the
+    /// browser sends). The fix is in the page's `fetch()` call, not in the configuration.
+    CorsHeaderRequested,
 }
 
 impl Rejection {
@@ -336,7 +334,6 @@ impl Rejection {
             Rejection::OriginNotAllowed => Some(vars::ALLOWED_ORIGINS),
             Rejection::MethodCase | Rejection::MethodNotAllowed => Some(vars::ALLOWED_METHODS),
             Rejection::HeaderNotAllowed => Some(vars::ALLOWED_HEADERS),
-            Rejection::PrivateNetworkNotAllowed => Some(vars::ALLOW_PRIVATE_NETWORK),
             _ => None,
         }
     }
@@ -377,11 +374,8 @@ impl fmt::Display for Rejection {
             Rejection::HeaderNotAllowed => {
                 f.write_str("a requested header is not in CORS_ALLOWED_HEADERS")
             }
-            Rejection::ResponseHeaderRequested => f.write_str(
-                "the page sends a CORS response header (Access-Control-Allow-*, -Expose-Headers or -Max-Age) as a request header; the server sends those, the page must not: remove it from the headers of the fetch() call",
-            ),
-            Rejection::PrivateNetworkNotAllowed => f.write_str(
-                "the preflight asks for private network access (Access-Control-Request-Private-Network: true) and CORS_ALLOW_PRIVATE_NETWORK is not true",
+            Rejection::CorsHeaderRequested => f.write_str(
+                "the page sets a CORS header (Access-Control-*) on its request; the server answers those and the browser sends its own, a script never does: remove it from the headers of the fetch() call",
             ),
         }
     }

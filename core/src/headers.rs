@@ -70,16 +70,16 @@ const FORBIDDEN_REQUEST: [&str; 21] = [
     "via",
 ];
 
-/// Whether a header name is a CORS response header (`Access-Control-` but not
-/// `Access-Control-Request-`, which scripts cannot set): what pages following a mistaken
-/// tutorial send as a request header.
-pub(crate) fn is_response_header_name(name: &[u8]) -> bool {
+/// Whether a header name is a CORS protocol header a script can set (`Access-Control-*`
+/// but the two forbidden ones, which browsers drop: `-Request-Method` and
+/// `-Request-Headers`): what pages following a mistaken tutorial send, most often
+/// `Access-Control-Allow-Origin`. Chromium preflights them like any other name.
+pub(crate) fn is_cors_header_name(name: &[u8]) -> bool {
     const PREFIX: &[u8] = b"access-control-";
-    const REQUEST: &[u8] = b"access-control-request-";
-    let starts = |prefix: &[u8]| {
-        name.len() >= prefix.len() && name[..prefix.len()].eq_ignore_ascii_case(prefix)
-    };
-    starts(PREFIX) && !starts(REQUEST)
+    name.len() > PREFIX.len()
+        && name[..PREFIX.len()].eq_ignore_ascii_case(PREFIX)
+        && !name.eq_ignore_ascii_case(b"access-control-request-method")
+        && !name.eq_ignore_ascii_case(b"access-control-request-headers")
 }
 
 /// Response headers every script can read without exposure (also used by the browser model).
@@ -114,7 +114,7 @@ pub(crate) enum HeadersCheck {
     NotAllowed,
     /// Not allowed, and a CORS response header (`Access-Control-Allow-Origin`): the page
     /// sends what the server should.
-    ResponseHeader,
+    CorsHeader,
 }
 
 impl AllowedHeaders {
@@ -138,12 +138,12 @@ impl AllowedHeaders {
                 continue;
             };
             let lower = name.as_str();
-            if is_response_header_name(lower.as_bytes()) {
+            if is_cors_header_name(lower.as_bytes()) {
                 problems.push(Problem::error(
                     var,
                     Some(entry),
-                    "is a CORS response header: the server sends it, and a page that sends it as a request header follows a mistaken tutorial; allowing it would only hide that mistake (it does nothing on a request)",
-                    format!("remove {entry} from this list, and from the headers of the page's fetch() call; preflight sends the Access-Control-Allow-* headers itself"),
+                    "is a CORS protocol header: the server answers it and the browser sends its own; a page that sets it on a request follows a mistaken tutorial, and allowing it would only hide that mistake (it does nothing on a request)",
+                    format!("remove {entry} from this list, and from the headers of the page's fetch() call; the server's CORS headers come from this library"),
                 ));
                 continue;
             }
@@ -193,8 +193,8 @@ impl AllowedHeaders {
                         .iter()
                         .any(|allowed| allowed.as_bytes().eq_ignore_ascii_case(name))
                     {
-                        let why = if is_response_header_name(name) {
-                            HeadersCheck::ResponseHeader
+                        let why = if is_cors_header_name(name) {
+                            HeadersCheck::CorsHeader
                         } else {
                             HeadersCheck::NotAllowed
                         };
@@ -337,22 +337,23 @@ mod tests {
     }
 
     #[test]
-    fn response_header_names_are_told_apart() {
+    fn cors_header_names_are_told_apart() {
         let h = allowed(&["Content-Type"]);
         assert_eq!(
             h.check(b"access-control-allow-origin,content-type"),
             (
-                HeadersCheck::ResponseHeader,
+                HeadersCheck::CorsHeader,
                 Some(&b"access-control-allow-origin"[..])
             )
         );
         assert_eq!(
             h.check(b"Access-Control-Max-Age").0,
-            HeadersCheck::ResponseHeader
+            HeadersCheck::CorsHeader
         );
         assert_eq!(h.check(b"x-access-control").0, HeadersCheck::NotAllowed);
-        assert!(!is_response_header_name(b"access-control-request-method"));
-        assert!(is_response_header_name(b"ACCESS-CONTROL-ALLOW-CREDENTIALS"));
+        assert!(!is_cors_header_name(b"access-control-request-method"));
+        assert!(is_cors_header_name(b"access-control-request-private-network"));
+        assert!(is_cors_header_name(b"ACCESS-CONTROL-ALLOW-CREDENTIALS"));
     }
 
     #[test]
@@ -389,7 +390,7 @@ mod tests {
         );
         assert_eq!(problems.len(), 7);
         assert!(problems[0].reason().contains("forbidden"));
-        assert!(problems[4].reason().contains("response header"), "{problems:?}");
+        assert!(problems[4].reason().contains("CORS protocol header"), "{problems:?}");
         assert!(problems[6].reason().contains("not a header name"));
     }
 

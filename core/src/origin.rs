@@ -9,8 +9,17 @@
 //! | `*` (alone) | every origin, never with credentials | `Access-Control-Allow-Origin: *` |
 //!
 //! The request side is strict: an `Origin` that a browser would never serialize (upper case,
-//! default port spelled out, trailing `/`, leading zeros, `_` or `%` in the host, user info)
-//! never matches anything, so no spelling trick can pass for an allowed origin.
+//! default port spelled out, trailing `/`, leading zeros, `%` or other odd characters in the
+//! host, user info) never matches anything, so no spelling trick can pass for an allowed
+//! origin.
+//!
+//! Hosts with `_` (Docker Compose service names such as `http://my_service:8080`, which
+//! Chromium serializes as they are) can be listed exactly; subdomain patterns and port
+//! wildcards match letter-digit-hyphen hosts only. Chromium also serializes hosts with
+//! `! $ & ' ( ) + , ; = ~ " `` ` `` { }`, a trailing dot, or `%2A`/`%20` for `*` and a space:
+//! those stay refused, as entries and in requests. No DNS name holds them, they are where URL
+//! parsers disagree (`,` would also hide a second `Origin` joined into one value), and a
+//! trailing-dot host is another origin than the one without it.
 //! Matching is by hash look-ups on slices of the request header: its cost does not grow with
 //! the length of the allowlist and it never allocates.
 
@@ -136,7 +145,7 @@ impl fmt::Display for OriginRejection {
 ///
 /// // Spellings no browser sends are refused, so they can never match an allowed origin.
 /// for bad in ["https://app.example.com/", "https://app.example.com:443", "HTTPS://app.example.com",
-///             "https://user@app.example.com", "https://app_x.example.com", "https://a.example.com:03000"] {
+///             "https://user@app.example.com", "https://app`x.example.com", "https://a.example.com:03000"] {
 ///     assert!(Origin::parse(bad.as_bytes()).is_err(), "{bad}");
 /// }
 /// ```
@@ -338,7 +347,7 @@ impl HostError {
             }
             HostError::TooLong => "the host is longer than 253 bytes".into(),
             HostError::Char(b) => format!(
-                "the host contains {:?}, which is not allowed in a host name (only letters, digits, `-` and `.`)",
+                "the host contains {:?}, which is not allowed in a host name (only letters, digits, `-`, `_` and `.`)",
                 b as char
             ),
             HostError::NotIpv4 => "the host ends in a number but is not an IPv4 address in its canonical dotted form (four numbers 0-255, no leading zeros)".into(),
@@ -355,8 +364,8 @@ impl HostError {
     }
 }
 
-/// Validates a host in one pass: LDH labels (letters, digits, inner hyphens, 1 to 63 bytes
-/// each, 253 in all, no empty label), a canonical dotted IPv4 address (when the last label is
+/// Validates a host in one pass: labels of letters, digits, `_` and inner hyphens (1 to 63
+/// bytes each, 253 in all, no empty label), a canonical dotted IPv4 address (when the last label is
 /// numeric, as the URL standard decides), or a bracketed IPv6 address (checked further by
 /// [`canonical_ipv6`]). Case is left to the caller. Never allocates.
 fn classify_host(host: &str) -> Result<Host, HostError> {
@@ -381,7 +390,7 @@ fn classify_host(host: &str) -> Result<Host, HostError> {
     for end in 0..=bytes.len() {
         let b = bytes.get(end).copied().unwrap_or(b'.');
         if b != b'.' {
-            if !(b.is_ascii_alphanumeric() || b == b'-') {
+            if !(b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
                 return Err(HostError::Char(b));
             }
             continue;
@@ -642,6 +651,12 @@ impl AllowedOrigin {
         }
         let host = match classify_host(&host) {
             Err(why) => return Err(entry_error(why.message(&host), "write a host of letters, digits, `-` and `.`, a dotted IPv4 address, or a bracketed IPv6 address")),
+            Ok(Host::Domain) if subdomains && host.contains('_') => {
+                return Err(entry_error(
+                    "a subdomain pattern covers letter-digit-hyphen host names only, and this base has `_`",
+                    "list the origins with `_` exactly (e.g. `http://my_service:8080`)",
+                ))
+            }
             Ok(Host::Domain) => host,
             Ok(Host::Ipv4) if !subdomains => host,
             Ok(Host::Ipv6) if !subdomains => {
@@ -870,7 +885,8 @@ impl OriginSet {
             return false;
         }
         let host = origin.host();
-        if host.starts_with('[') || classify_is_ipv4(host) {
+        // Patterns cover letter-digit-hyphen names only; a host with `_` must be listed.
+        if host.starts_with('[') || host.contains('_') || classify_is_ipv4(host) {
             return false;
         }
         let host_and_port = origin.host_and_port();
@@ -1097,7 +1113,9 @@ mod tests {
         assert!(reason("https://*example.com").0.contains("evilexample.com"));
         assert!(reason("https://a.*.example.com").0.contains("leftmost"));
         assert!(reason("https://*.127.0.0.1").0.contains("IP address"));
-        assert!(reason("https://a_b.example").0.contains("'_'"));
+        assert!(reason("https://a`b.example").0.contains("'`'"));
+        assert!(reason("https://*.my_corp.example").0.contains("`_`"));
+        assert!(AllowedOrigin::parse("http://my_service:8080").is_ok());
         assert!(reason("https://bücher.example").0.contains("punycode"));
         assert!(reason("https://a%2eexample").0.contains("percent"));
     }

@@ -403,13 +403,15 @@ impl Policy {
                 HeadersCheck::NameTooLong => return Err(Rejection::HeaderNameTooLong),
                 HeadersCheck::Malformed => return Err(Rejection::HeadersMalformed),
                 HeadersCheck::NotAllowed => return Err(Rejection::HeaderNotAllowed),
-                HeadersCheck::ResponseHeader => return Err(Rejection::ResponseHeaderRequested),
+                HeadersCheck::CorsHeader => return Err(Rejection::CorsHeaderRequested),
             }
         }
-        let private_network = request.asks_private_network();
-        if private_network && !self.private_network {
-            return Err(Rejection::PrivateNetworkNotAllowed);
-        }
+        // Asked while off: answered as if not asked (no grant). A browser enforcing Private
+        // Network Access then refuses the call, as it would a 403; one that only warns (the
+        // Chromium releases that sent the header) still passes a preflight that is
+        // otherwise allowed, where a 403 would have failed it. Chromium 142 and later never
+        // send the header: Local Network Access asks the user instead.
+        let private_network = self.private_network && request.asks_private_network();
         Ok(AllowedPreflight {
             origin: match exact {
                 Some(value) => Some(value.clone()),

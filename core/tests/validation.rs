@@ -96,7 +96,8 @@ fn origin_grammar_errors_name_entry_reason_and_fix() {
             "evilexample.com",
             "https://*.example.com",
         ),
-        ("https://app_1.example.com", "'_'", "letters, digits"),
+        ("https://app!1.example.com", "'!'", "letters, digits"),
+        ("https://*.app_1.example.com", "`_`", "exactly"),
         ("https://app..example.com", "empty label", "letters, digits"),
         ("https://bücher.example", "punycode", "xn--"),
     ];
