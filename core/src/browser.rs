@@ -42,6 +42,83 @@ use http::header::{
 };
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, StatusCode};
 
+// The model's own tables, written from the Fetch Standard and checked in headless Chromium
+// (`tests/test_browser_model.py`). The server side has tables of its own: the model must not
+// share them, or a wrong table would be wrong on both sides and no test would notice.
+
+/// Methods browsers upper-case before sending (Fetch "normalize a method").
+const NORMALIZED_METHODS: [&str; 6] = ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"];
+
+/// Methods no script may send, also inside the method-override headers.
+const FORBIDDEN_METHODS: [&str; 3] = ["CONNECT", "TRACE", "TRACK"];
+
+/// Request headers a script cannot set: the browser drops them silently (no error, no
+/// preflight). Fetch "forbidden request-header", plus `User-Agent`, which Chromium still
+/// keeps for itself.
+const FORBIDDEN_REQUEST_HEADERS: [&str; 22] = [
+    "accept-charset",
+    "accept-encoding",
+    "access-control-request-headers",
+    "access-control-request-method",
+    "connection",
+    "content-length",
+    "cookie",
+    "cookie2",
+    "date",
+    "dnt",
+    "expect",
+    "host",
+    "keep-alive",
+    "origin",
+    "referer",
+    "set-cookie",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "user-agent",
+    "via",
+];
+
+/// Response headers every script can read (Fetch "CORS-safelisted response-header name").
+const SAFELISTED_RESPONSE_HEADERS: [&str; 7] = [
+    "cache-control",
+    "content-language",
+    "content-length",
+    "content-type",
+    "expires",
+    "last-modified",
+    "pragma",
+];
+
+/// RFC 9110 `token`: letters, digits and ``!#$%&'*+-.^_`|~``, at least one.
+fn is_token(bytes: &[u8]) -> bool {
+    !bytes.is_empty()
+        && bytes
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+/// Whether a script's request header is dropped by the browser (Fetch "forbidden
+/// request-header"): a forbidden name, a `Proxy-` or `Sec-` name, or a method-override
+/// header naming a forbidden method.
+fn is_forbidden_request_header(lower: &str, value: &str) -> bool {
+    if FORBIDDEN_REQUEST_HEADERS.contains(&lower)
+        || lower.starts_with("proxy-")
+        || lower.starts_with("sec-")
+    {
+        return true;
+    }
+    matches!(
+        lower,
+        "x-http-method" | "x-http-method-override" | "x-method-override"
+    ) && value.split(',').any(|m| {
+        FORBIDDEN_METHODS
+            .iter()
+            .any(|f| f.eq_ignore_ascii_case(m.trim_matches([' ', '\t'])))
+    })
+}
+
 /// What a script asked `fetch()` to do, as the browser sees it.
 ///
 /// ```
@@ -215,7 +292,7 @@ impl Fetch {
     /// ```
     pub fn new(origin: impl Into<String>, method: impl Into<String>) -> Self {
         let method = method.into();
-        let method = match crate::methods::NORMALIZED
+        let method = match NORMALIZED_METHODS
             .iter()
             .find(|m| m.eq_ignore_ascii_case(&method))
         {
@@ -251,14 +328,36 @@ impl Fetch {
         self
     }
 
+    /// The author headers the request carries: forbidden ones dropped, names lower-cased,
+    /// the values of a repeated name combined with `, ` (as `Headers.append` does), in the
+    /// order of first appearance.
+    fn author_headers(&self) -> Vec<(String, String)> {
+        let mut combined: Vec<(String, String)> = Vec::new();
+        for (name, value) in &self.headers {
+            let lower = name.to_ascii_lowercase();
+            // Fetch normalizes a value by trimming HTTP whitespace.
+            let value = value.trim_matches([' ', '\t', '\n', '\r']);
+            if is_forbidden_request_header(&lower, value) {
+                continue;
+            }
+            match combined.iter_mut().find(|(n, _)| *n == lower) {
+                Some((_, all)) => {
+                    all.push_str(", ");
+                    all.push_str(value);
+                }
+                None => combined.push((lower, value.to_string())),
+            }
+        }
+        combined
+    }
+
     /// The author header names that are not CORS-safelisted: lower case, sorted, unique
     /// (Fetch "CORS-unsafe request-header names").
     fn unsafe_header_names(&self) -> Vec<String> {
         let mut names = Vec::new();
         let mut safelisted = Vec::new();
         let mut safelisted_size = 0;
-        for (name, value) in &self.headers {
-            let lower = name.to_ascii_lowercase();
+        for (lower, value) in self.author_headers() {
             if is_safelisted_request_header(&lower, value.as_bytes()) {
                 safelisted_size += value.len();
                 safelisted.push(lower);
@@ -331,7 +430,7 @@ impl Fetch {
     pub fn request_headers(&self) -> HeaderMap {
         let mut headers = HeaderMap::new();
         insert(&mut headers, ORIGIN, &self.origin);
-        for (name, value) in &self.headers {
+        for (name, value) in &self.author_headers() {
             if let (Ok(name), Ok(value)) = (
                 HeaderName::from_bytes(name.as_bytes()),
                 HeaderValue::from_str(value),
@@ -403,7 +502,22 @@ fn is_safelisted_request_header(name: &str, value: &[u8]) -> bool {
             )
         }
         "range" => is_simple_range(value),
+        // Client hints Chromium safelists when their values are well-formed.
+        "device-memory" | "dpr" | "downlink" => is_decimal(value, false),
+        "width" | "viewport-width" | "rtt" => is_decimal(value, true),
+        "ect" => matches!(value, b"slow-2g" | b"2g" | b"3g" | b"4g"),
+        "save-data" => value == b"on",
         _ => false,
+    }
+}
+
+/// A non-negative decimal number (`integer`: digits only; otherwise one `.` allowed).
+fn is_decimal(value: &[u8], integer: bool) -> bool {
+    let text = std::str::from_utf8(value).unwrap_or("");
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    match text.split_once('.') {
+        None => digits(text),
+        Some((whole, fraction)) => !integer && digits(whole) && digits(fraction),
     }
 }
 
@@ -415,7 +529,7 @@ fn mime_essence(value: &[u8]) -> Option<String> {
         .next()?
         .trim_matches([' ', '\t', '\n', '\r']);
     let (kind, subtype) = essence.split_once('/')?;
-    let token = |s: &str| crate::methods::is_token(s.as_bytes());
+    let token = |s: &str| is_token(s.as_bytes());
     (token(kind) && token(subtype)).then(|| essence.to_ascii_lowercase())
 }
 
@@ -488,7 +602,7 @@ pub fn cors_check(fetch: &Fetch, headers: &HeaderMap, stage: Stage) -> Result<()
                 value: allow_origin,
             });
         }
-        if allow_origin != "null" && !allow_origin.contains("://") {
+        if allow_origin != "null" && !is_valid_url(&allow_origin) {
             return Err(Blocked::InvalidAllowOrigin {
                 stage,
                 value: allow_origin,
@@ -508,6 +622,65 @@ pub fn cors_check(fetch: &Fetch, headers: &HeaderMap, stage: Stage) -> Result<()
     Ok(())
 }
 
+/// Whether `value` parses as a URL, the way Chromium tells an invalid
+/// `Access-Control-Allow-Origin` from one that names another origin: a scheme is needed; a
+/// special scheme (`http`, `https`, `ws`, `wss`, `ftp`) needs a host and a port of at most
+/// five digits up to 65535; any other scheme takes anything (`app.example.com:3000` is the
+/// scheme `app.example.com`).
+fn is_valid_url(value: &str) -> bool {
+    let Some((scheme, rest)) = value.split_once(':') else {
+        return false;
+    };
+    let scheme_ok = scheme
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic())
+        && scheme
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
+    if !scheme_ok {
+        return false;
+    }
+    let special = ["http", "https", "ws", "wss", "ftp"]
+        .iter()
+        .any(|s| s.eq_ignore_ascii_case(scheme));
+    if !special {
+        return true;
+    }
+    let rest = rest.trim_start_matches(['/', '\\']);
+    let authority = rest.split(['/', '\\', '?', '#']).next().unwrap_or("");
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let (host, port) = if let Some(inner) = host_port.strip_prefix('[') {
+        let Some((address, after)) = inner.split_once(']') else {
+            return false;
+        };
+        if address.parse::<std::net::Ipv6Addr>().is_err() {
+            return false;
+        }
+        match after {
+            "" => ("[v6]", None),
+            _ => match after.strip_prefix(':') {
+                Some(port) => ("[v6]", Some(port)),
+                None => return false,
+            },
+        }
+    } else {
+        match host_port.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (host_port, None),
+        }
+    };
+    let forbidden = |c: char| " #%/:<>?@[\\]^|".contains(c) || c.is_control();
+    let host_ok = !host.is_empty() && (host == "[v6]" || !host.chars().any(forbidden));
+    let port_ok = port.is_none_or(|p| {
+        p.is_empty()
+            || (p.len() <= 5
+                && p.bytes().all(|b| b.is_ascii_digit())
+                && p.parse::<u32>().is_ok_and(|n| n <= 65535))
+    });
+    host_ok && port_ok
+}
+
 /// Parses a header as a comma-separated list of tokens, as Fetch extracts header list values.
 fn token_list(headers: &HeaderMap, name: &HeaderName) -> Option<Vec<String>> {
     let Some(value) = combined(headers, name) else {
@@ -518,7 +691,7 @@ fn token_list(headers: &HeaderMap, name: &HeaderName) -> Option<Vec<String>> {
         if item.is_empty() {
             continue;
         }
-        if !crate::methods::is_token(item.as_bytes()) {
+        if !is_token(item.as_bytes()) {
             return None;
         }
         items.push(item.to_string());
@@ -643,7 +816,7 @@ pub fn can_read_header(fetch: &Fetch, headers: &HeaderMap, name: &str) -> bool {
     if lower == "set-cookie" || lower == "set-cookie2" {
         return false;
     }
-    if crate::headers::SAFELISTED_RESPONSE.contains(&lower.as_str()) {
+    if SAFELISTED_RESPONSE_HEADERS.contains(&lower.as_str()) {
         return true;
     }
     let exposed = token_list(headers, &ACCESS_CONTROL_EXPOSE_HEADERS).unwrap_or_default();
@@ -663,10 +836,22 @@ pub fn can_read_header(fetch: &Fetch, headers: &HeaderMap, name: &str) -> bool {
 /// assert_eq!(preflight::browser::preflight_cache_seconds(&headers), 7200);
 /// ```
 pub fn preflight_cache_seconds(headers: &HeaderMap) -> u64 {
-    combined(headers, &ACCESS_CONTROL_MAX_AGE)
-        .filter(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
-        .and_then(|v| v.parse::<u64>().ok().or(Some(u64::MAX)))
-        .map_or(5, |v| v.min(7200))
+    // As Chromium reads it: one signed 64-bit integer (a leading `+` or `-` allowed, nothing
+    // else); a negative one means no caching, anything unreadable (an overflow, `6e2`, two
+    // values) the default.
+    let Some(value) = combined(headers, &ACCESS_CONTROL_MAX_AGE) else {
+        return 5;
+    };
+    let value = value.trim_matches([' ', '\t']);
+    let unsigned = value.strip_prefix(['+', '-']).unwrap_or(value);
+    if unsigned.is_empty() || !unsigned.bytes().all(|b| b.is_ascii_digit()) {
+        return 5;
+    }
+    match value.parse::<i64>() {
+        Ok(seconds) if seconds < 0 => 0,
+        Ok(seconds) => (seconds as u64).min(7200),
+        Err(_) => 5,
+    }
 }
 
 /// The whole verdict for one call: the preflight answer (when one is needed), then the actual
@@ -935,10 +1120,16 @@ mod tests {
             ("0", 0),
             ("600", 600),
             ("86400", 7200),
-            ("-1", 5),
+            // As Chromium 156 caches them (tests/test_browser_model.py).
+            ("-1", 0),
+            ("+600", 600),
+            ("00600", 600),
+            ("6e2", 5),
+            ("600, 600", 5),
             ("abc", 5),
             ("", 5),
-            ("99999999999999999999999", 7200),
+            ("99999999999999999999999", 5),
+            ("9223372036854775807", 7200),
         ] {
             assert_eq!(
                 preflight_cache_seconds(&map(&[("access-control-max-age", value)])),
@@ -946,6 +1137,98 @@ mod tests {
                 "{value}"
             );
         }
+    }
+
+    #[test]
+    fn forbidden_headers_are_dropped_and_repeats_combined() {
+        let fetch = Fetch::new(APP, "GET")
+            .header("Cookie", "a=b")
+            .header("Sec-Foo", "1")
+            .header("X-HTTP-Method-Override", "put, trace")
+            .header("User-Agent", "x");
+        assert!(
+            !fetch.needs_preflight(),
+            "forbidden headers are dropped, not preflighted"
+        );
+        assert!(fetch.request_headers().get("cookie").is_none());
+        let fetch = Fetch::new(APP, "GET").header("X-HTTP-Method-Override", "PUT");
+        assert_eq!(
+            fetch.request_headers_value().as_deref(),
+            Some("x-http-method-override")
+        );
+        let fetch = Fetch::new(APP, "GET").header("X-A", "1").header("x-a", "2");
+        assert_eq!(fetch.request_headers()["x-a"], "1, 2");
+        // Two safelisted values that are too long together are preflighted.
+        let fetch = Fetch::new(APP, "GET")
+            .header("Accept", "a".repeat(100))
+            .header("Accept", "b".repeat(100));
+        assert_eq!(fetch.request_headers_value().as_deref(), Some("accept"));
+    }
+
+    #[test]
+    fn client_hints_with_valid_values_need_no_preflight() {
+        let needs =
+            |name: &str, value: &str| Fetch::new(APP, "GET").header(name, value).needs_preflight();
+        for (name, value) in [
+            ("device-memory", "2"),
+            ("dpr", "1.5"),
+            ("width", "100"),
+            ("viewport-width", "100"),
+            ("rtt", "50"),
+            ("downlink", "1.5"),
+            ("ect", "4g"),
+            ("save-data", "on"),
+        ] {
+            assert!(!needs(name, value), "{name}: {value}");
+        }
+        for (name, value) in [
+            ("device-memory", "abc"),
+            ("dpr", "x"),
+            ("width", "-1"),
+            ("width", "1.5"),
+            ("ect", "bogus"),
+            ("save-data", "maybe"),
+        ] {
+            assert!(needs(name, value), "{name}: {value}");
+        }
+    }
+
+    #[test]
+    fn invalid_and_mismatched_allow_origin_follow_url_parsing() {
+        for value in [
+            "app.example.com:443",
+            "foo://bar",
+            "HTTPS://APP.example.com",
+            "https://app.example.com/x",
+            "null",
+        ] {
+            assert!(
+                matches!(
+                    actual(&[value], None, false),
+                    Err(Blocked::AllowOriginMismatch { .. })
+                ),
+                "{value}"
+            );
+        }
+        for value in [
+            "NULL",
+            "https://",
+            "http://[::1",
+            "https://app.example.com:443:80",
+            "",
+        ] {
+            assert!(
+                matches!(
+                    actual(&[value], None, false),
+                    Err(Blocked::InvalidAllowOrigin { .. })
+                ),
+                "{value}"
+            );
+        }
+        assert!(matches!(
+            actual(&["http://a b"], None, false),
+            Err(Blocked::MultipleAllowOrigin { .. })
+        ));
     }
 
     #[test]

@@ -82,7 +82,7 @@ pub(crate) fn is_cors_header_name(name: &[u8]) -> bool {
         && !name.eq_ignore_ascii_case(b"access-control-request-headers")
 }
 
-/// Response headers every script can read without exposure (also used by the browser model).
+/// Response headers every script can read without exposure.
 pub(crate) const SAFELISTED_RESPONSE: [&str; 7] = [
     "cache-control",
     "content-language",
@@ -352,7 +352,9 @@ mod tests {
         );
         assert_eq!(h.check(b"x-access-control").0, HeadersCheck::NotAllowed);
         assert!(!is_cors_header_name(b"access-control-request-method"));
-        assert!(is_cors_header_name(b"access-control-request-private-network"));
+        assert!(is_cors_header_name(
+            b"access-control-request-private-network"
+        ));
         assert!(is_cors_header_name(b"ACCESS-CONTROL-ALLOW-CREDENTIALS"));
     }
 
@@ -390,7 +392,10 @@ mod tests {
         );
         assert_eq!(problems.len(), 7);
         assert!(problems[0].reason().contains("forbidden"));
-        assert!(problems[4].reason().contains("CORS protocol header"), "{problems:?}");
+        assert!(
+            problems[4].reason().contains("CORS protocol header"),
+            "{problems:?}"
+        );
         assert!(problems[6].reason().contains("not a header name"));
     }
 

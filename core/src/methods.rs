@@ -28,8 +28,7 @@ pub const MAX_METHOD_LEN: usize = 64;
 /// Methods browsers refuse to send from scripts.
 const FORBIDDEN: [&str; 3] = ["CONNECT", "TRACE", "TRACK"];
 
-/// Methods browsers upper-case before sending (Fetch "normalize a method"; also used by the
-/// browser model).
+/// Methods browsers upper-case before sending (Fetch "normalize a method").
 pub(crate) const NORMALIZED: [&str; 6] = ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"];
 
 /// Methods allowed whatever `CORS_ALLOWED_METHODS` says (Fetch "CORS-safelisted method"),
@@ -273,9 +272,15 @@ mod tests {
         let (m, problems) = parse(&["PATCH", "patch"]);
         assert!(matches!(m.check(b"PATCH"), MethodCheck::Allowed(_)));
         assert!(matches!(m.check(b"patch"), MethodCheck::Allowed(_)));
-        assert!(problems.iter().all(|p| !p.reason().contains("same method")), "{problems:?}");
+        assert!(
+            problems.iter().all(|p| !p.reason().contains("same method")),
+            "{problems:?}"
+        );
         let (_, problems) = parse(&["GET", "get"]);
-        assert!(problems.iter().any(|p| p.reason().contains("same method")), "{problems:?}");
+        assert!(
+            problems.iter().any(|p| p.reason().contains("same method")),
+            "{problems:?}"
+        );
     }
 
     #[test]

@@ -1101,7 +1101,10 @@ mod tests {
         assert!(reason("https://me@a.example").0.contains("user info"));
         assert!(reason("ftp://a.example").0.contains("scheme `ftp`"));
         assert_eq!(
-            AllowedOrigin::parse("a.example").err().and_then(|e| e.candidate).as_deref(),
+            AllowedOrigin::parse("a.example")
+                .err()
+                .and_then(|e| e.candidate)
+                .as_deref(),
             Some("https://a.example")
         );
         assert!(reason("https://a.example:99999").0.contains("out of range"));

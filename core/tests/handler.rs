@@ -157,9 +157,20 @@ fn logs_name_the_path_never_the_query_or_secret_headers() {
     let policy = common::origins(APP);
     let secret = "s3cr3t-t0ken";
     let calls: [(&str, &str, &[(&str, &str)]); 4] = [
-        ("OPTIONS", "https://evil.example", &[("access-control-request-method", "PUT")]),
+        (
+            "OPTIONS",
+            "https://evil.example",
+            &[("access-control-request-method", "PUT")],
+        ),
         ("OPTIONS", APP, &[("access-control-request-method", "PUT")]),
-        ("OPTIONS", APP, &[("access-control-request-method", "PUT"), ("access-control-request-headers", "x-evil")]),
+        (
+            "OPTIONS",
+            APP,
+            &[
+                ("access-control-request-method", "PUT"),
+                ("access-control-request-headers", "x-evil"),
+            ],
+        ),
         ("GET", "https://evil.example", &[]),
     ];
     for (method, origin, extra) in calls {

@@ -119,9 +119,15 @@ fn class_06_unusual_host_characters_never_match() {
     // A host with `_` (a Docker Compose service name) can be listed exactly, and matches
     // only itself; patterns never cover it.
     let listed = origins("https://a_b.example.com,http://my_service:*");
-    assert!(get(&listed, "https://a_b.example.com").get("access-control-allow-origin").is_some());
-    assert!(get(&listed, "http://my_service:8080").get("access-control-allow-origin").is_some());
-    assert!(get(&listed, "https://a-b.example.com").get("access-control-allow-origin").is_none());
+    assert!(get(&listed, "https://a_b.example.com")
+        .get("access-control-allow-origin")
+        .is_some());
+    assert!(get(&listed, "http://my_service:8080")
+        .get("access-control-allow-origin")
+        .is_some());
+    assert!(get(&listed, "https://a-b.example.com")
+        .get("access-control-allow-origin")
+        .is_none());
     assert!(refused(&[("CORS_ALLOWED_ORIGINS", "https://*.a_b.example.com")]).contains("`_`"));
     assert!(refused(&[("CORS_ALLOWED_ORIGINS", "https://a`b.example.com")]).contains("'`'"));
 }

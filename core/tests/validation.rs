@@ -84,7 +84,11 @@ fn origin_grammar_errors_name_entry_reason_and_fix() {
             "1 to 65535",
         ),
         // Split at its space, the entry is not two origins: no value is proposed.
-        ("https://app example.com", "space", "separate origins with commas"),
+        (
+            "https://app example.com",
+            "space",
+            "separate origins with commas",
+        ),
         (
             "https://a.example https://b.example",
             "space",
@@ -205,7 +209,10 @@ fn every_http_entry_with_credentials_is_refused_by_one_rule() {
         ("http://*.example.com", "https://*.example.com"),
         ("http://app.example.com:*", "https://app.example.com:*"),
         ("http://*.example.com:*", "https://*.example.com:*"),
-        ("http://app.example.com:8080", "https://app.example.com:8080"),
+        (
+            "http://app.example.com:8080",
+            "https://app.example.com:8080",
+        ),
         ("http://app.example.com:443", "https://app.example.com"),
         ("http://10.0.0.5:3000", "https://10.0.0.5:3000"),
     ] {
@@ -215,7 +222,10 @@ fn every_http_entry_with_credentials_is_refused_by_one_rule() {
         ]);
         let problems: Vec<_> = err.errors().collect();
         assert_eq!(problems.len(), 1, "{entry}: {err}");
-        assert!(problems[0].reason().contains("network path"), "{entry}: {err}");
+        assert!(
+            problems[0].reason().contains("network path"),
+            "{entry}: {err}"
+        );
         assert_eq!(problems[0].suggestion(), Some(https), "{entry}: {err}");
         assert!(problems[0].fix().contains(https), "{entry}: {err}");
         // The same entry without credentials is a working policy.
@@ -582,13 +592,20 @@ fn private_network_access_is_never_open_to_every_origin() {
     let problems: Vec<_> = err.errors().collect();
     assert_eq!(problems.len(), 1, "{err}");
     assert_eq!(problems[0].variable(), "CORS_ALLOW_PRIVATE_NETWORK");
-    assert!(problems[0].reason().contains("every public website"), "{err}");
+    assert!(
+        problems[0].reason().contains("every public website"),
+        "{err}"
+    );
     build(&[
         ("CORS_ALLOWED_ORIGINS", "https://app.example.com"),
         ("CORS_ALLOW_PRIVATE_NETWORK", "true"),
     ])
     .unwrap();
-    build(&[("CORS_ALLOWED_ORIGINS", "*"), ("CORS_ALLOW_PRIVATE_NETWORK", "false")]).unwrap();
+    build(&[
+        ("CORS_ALLOWED_ORIGINS", "*"),
+        ("CORS_ALLOW_PRIVATE_NETWORK", "false"),
+    ])
+    .unwrap();
 }
 
 #[test]
@@ -601,11 +618,17 @@ fn repeats_are_found_by_each_list_own_comparison() {
     ])
     .unwrap();
     assert!(
-        policy.warnings().iter().all(|w| !w.reason().contains("twice")),
+        policy
+            .warnings()
+            .iter()
+            .all(|w| !w.reason().contains("twice")),
         "{:?}",
         policy.warnings()
     );
-    assert!(policy.to_string().contains("methods PATCH, patch"), "{policy}");
+    assert!(
+        policy.to_string().contains("methods PATCH, patch"),
+        "{policy}"
+    );
     // Header names compare case-insensitively.
     let policy = build(&[
         ("CORS_ALLOWED_ORIGINS", "*"),
@@ -613,7 +636,10 @@ fn repeats_are_found_by_each_list_own_comparison() {
     ])
     .unwrap();
     assert!(
-        policy.warnings().iter().any(|w| w.reason().contains("twice")),
+        policy
+            .warnings()
+            .iter()
+            .any(|w| w.reason().contains("twice")),
         "{:?}",
         policy.warnings()
     );
