@@ -59,7 +59,9 @@ fn judge(call: &Value) -> Value {
     let (_, actual) = response(&call["actual"]);
     let verdict = browser::evaluate(
         &fetch,
-        preflight.as_ref().map(|(status, headers)| (*status, headers)),
+        preflight
+            .as_ref()
+            .map(|(status, headers)| (*status, headers)),
         &actual,
     );
     let sent: Vec<Value> = fetch

@@ -79,7 +79,11 @@ impl Source {
             single.insert(name.to_string(), json!(value));
             let lines = multi.entry(name.to_string()).or_insert_with(|| json!([]));
             lines.as_array_mut().unwrap().push(json!(value));
-            let all = lines.as_array().unwrap().iter().map(|v| v.as_str().unwrap());
+            let all = lines
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_str().unwrap());
             joined.insert(name.to_string(), json!(all.collect::<Vec<_>>().join(",")));
         }
         match self {
@@ -142,8 +146,9 @@ impl Source {
 async fn invoke(event: LambdaRequest) -> Value {
     setup();
     // What `preflight_lambda::run` serves.
-    let service = preflight_lambda::KeepRepeatedLines
-        .layer(Adapter::from(preflight_lambda::CorsLayer.layer(service_fn(handler))));
+    let service = preflight_lambda::KeepRepeatedLines.layer(Adapter::from(
+        preflight_lambda::CorsLayer.layer(service_fn(handler)),
+    ));
     let mut context = Context::default();
     context.request_id = "8f4c1e2a-request".into();
     let response = service
@@ -298,7 +303,10 @@ async fn logged<F: std::future::Future>(f: F) -> (F::Output, String) {
     });
     BUFFER.with(|buf| buf.borrow_mut().clear());
     let output = f.await;
-    (output, BUFFER.with(|buf| String::from_utf8_lossy(&buf.borrow()).into_owned()))
+    (
+        output,
+        BUFFER.with(|buf| String::from_utf8_lossy(&buf.borrow()).into_owned()),
+    )
 }
 
 #[tokio::test(flavor = "current_thread")]
@@ -334,14 +342,21 @@ async fn repeated_lines_get_the_same_verdict_and_reason_on_every_event_source() 
     ];
     for (headers, reason) in cases {
         for source in SOURCES {
-            let (response, logs) = logged(invoke(source.event("OPTIONS", "/items/1", headers))).await;
-            assert_eq!(response["statusCode"], 403, "{source:?} {headers:?}: {response}");
+            let (response, logs) =
+                logged(invoke(source.event("OPTIONS", "/items/1", headers))).await;
+            assert_eq!(
+                response["statusCode"], 403,
+                "{source:?} {headers:?}: {response}"
+            );
             let rejected: Vec<&str> = logs
                 .lines()
                 .filter(|l| l.contains("CORS preflight rejected"))
                 .collect();
             assert_eq!(rejected.len(), 1, "{source:?} {headers:?}: {logs}");
-            assert!(rejected[0].contains(reason), "{source:?} {headers:?}: {logs}");
+            assert!(
+                rejected[0].contains(reason),
+                "{source:?} {headers:?}: {logs}"
+            );
         }
     }
     // Repeated lines of one allowed list are one list everywhere.
