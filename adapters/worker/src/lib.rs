@@ -19,6 +19,19 @@
 //! With the `http` handler style (`HttpRequest` in, `http::Response` out), call
 //! [`wrap_http`] the same way.
 //!
+//! [`wrap`] hands the handler the Worker's own `Request` and sends the handler's own
+//! `Response` (body, `encode_body`, every header line) with only its `Access-Control-*` and
+//! `Vary` lines rewritten. With [`wrap_http`], a pre-compressed body (`Content-Encoding:
+//! gzip` that Cloudflare must not compress again) needs `worker::EncodeBody::Manual` in the
+//! response's extensions, which `worker` turns into `encodeBody: "manual"`:
+//!
+//! ```
+//! let mut response = http::Response::new(worker::Body::empty());
+//! response.headers_mut().insert("content-encoding", http::HeaderValue::from_static("gzip"));
+//! response.extensions_mut().insert(worker::EncodeBody::Manual);
+//! # let _ = response;
+//! ```
+//!
 //! The policy is read from the Worker's bindings (`[vars]` in `wrangler.toml`, or secrets)
 //! with the same `CORS_*` names and the same validation as everywhere else, once per isolate.
 //! Preflights are answered before the handler runs; every other response, whatever its
@@ -34,6 +47,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+use std::borrow::Cow;
+use std::cell::RefCell;
 use std::fmt::Display;
 use std::future::Future;
 use std::pin::Pin;
@@ -43,7 +58,7 @@ use std::task::{Context, Poll};
 use bytes::Bytes;
 use http_body::{Body as HttpBody, Frame, SizeHint};
 use preflight::{handler, ConfigError, Policy, Settings};
-use worker::{Env, HttpRequest, HttpResponse, Request, Response};
+use worker::{Env, HttpRequest, Request, Response};
 
 mod console;
 
@@ -248,6 +263,11 @@ where
 /// the one call around a `#[event(fetch)]` handler's body. Never returns `Err` for the
 /// handler's errors: they become `500` responses with CORS headers.
 ///
+/// The handler gets the Worker's own request and its response is sent as it is (body,
+/// `encode_body`, status, every header line) with only its `Access-Control-*` and `Vary`
+/// lines rewritten: a pre-compressed body with `EncodeBody::Manual` stays untouched, and
+/// repeated lines such as two `Set-Cookie` stay two lines.
+///
 /// ```no_run
 /// use worker::{event, Context, Env, Request, Response, Result};
 ///
@@ -263,12 +283,153 @@ where
     Fut: Future<Output = Result<Response, E>>,
     E: Display,
 {
-    let request = HttpRequest::try_from(request)?;
-    let response = wrap_http(request, env, |request| async move {
-        let request = Request::try_from(request).map_err(|e| e.to_string())?;
-        let response = handler(request).await.map_err(|e| e.to_string())?;
-        HttpResponse::try_from(response).map_err(|e| e.to_string())
+    let probe = probe(&request)?;
+    let request_id = probe.headers().get(CF_RAY).cloned();
+    // The handler's own response stays here; the core sees (and edits) only a copy of its
+    // CORS-related lines.
+    let own = RefCell::new(None);
+    let slot = &own;
+    let mut view: http::Response<String> = match policy(env) {
+        Ok(policy) => {
+            handler::handle(policy, probe, |_probe| async move {
+                let response = handler(request).await.map_err(Failure::Handler)?;
+                let view = cors_lines(response.headers())?;
+                *slot.borrow_mut() = Some(response);
+                Ok::<_, Failure<E>>(view)
+            })
+            .await
+        }
+        Err(error) => handler::misconfigured(error),
+    };
+    handler::tag_request_id(&mut view, request_id);
+    match own.into_inner() {
+        Some(response) => decorate(response, view.headers()),
+        None => generated(view),
+    }
+}
+
+/// The error type of the closure [`wrap`] gives the core: the handler's error, or a header
+/// of its response that is not a valid HTTP header (which becomes a `500` too).
+enum Failure<E> {
+    Handler(E),
+    Header(String),
+}
+
+impl<E: Display> Display for Failure<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Handler(error) => error.fmt(f),
+            Failure::Header(error) => write!(f, "the handler's response has {error}"),
+        }
+    }
+}
+
+/// Method, path and the request lines the policy reads (and `cf-ray`), nothing else: the
+/// handler keeps the Worker's own request. Repeated lines arrive joined with `", "`.
+fn probe(request: &Request) -> worker::Result<http::Request<()>> {
+    // The JavaScript method, not `Request::method()`, which maps unknown methods to GET.
+    let method = http::Method::from_bytes(request.inner().method().as_bytes())
+        .map_err(|e| worker::Error::RustError(e.to_string()))?;
+    let uri = http::Uri::try_from(request.path()).unwrap_or_default();
+    let mut probe = http::Request::builder()
+        .method(method)
+        .uri(uri)
+        .body(())
+        .map_err(|e| worker::Error::RustError(e.to_string()))?;
+    for name in [
+        http::header::ORIGIN,
+        http::header::ACCESS_CONTROL_REQUEST_METHOD,
+        http::header::ACCESS_CONTROL_REQUEST_HEADERS,
+        preflight::ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK,
+        http::HeaderName::from_static(CF_RAY),
+    ] {
+        let value = request.headers().get(name.as_str())?;
+        if let Some(value) = value.and_then(|v| header_value(&v)) {
+            probe.headers_mut().insert(name, value);
+        }
+    }
+    Ok(probe)
+}
+
+/// A response holding only `headers`' `Access-Control-*` and `Vary` lines: what the core's
+/// `Policy::apply` reads and rewrites.
+fn cors_lines<E>(headers: &worker::Headers) -> Result<http::Response<String>, Failure<E>> {
+    let mut view = http::Response::new(String::new());
+    for (name, value) in headers.entries() {
+        if is_cors_line(&name) {
+            let value = header_value(&value)
+                .ok_or_else(|| Failure::Header(format!("an invalid {name} value")))?;
+            let name = http::HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| Failure::Header(format!("an invalid header name {name:?}")))?;
+            view.headers_mut().append(name, value);
+        }
+    }
+    Ok(view)
+}
+
+fn is_cors_line(name: &str) -> bool {
+    name.eq_ignore_ascii_case("vary")
+        || name
+            .get(..15)
+            .is_some_and(|p| p.eq_ignore_ascii_case("access-control-"))
+}
+
+/// The handler's own response with its `Access-Control-*` and `Vary` lines replaced by the
+/// core's (`view`); nothing else of it changes. Headers of a response from `fetch()` or the
+/// cache are immutable: those are copied first.
+fn decorate(mut response: Response, view: &http::HeaderMap) -> worker::Result<Response> {
+    if replace_cors_lines(response.headers(), view).is_err() {
+        let copy = response.headers().clone();
+        replace_cors_lines(&copy, view)?;
+        response = response.with_headers(copy);
+    }
+    Ok(response)
+}
+
+fn replace_cors_lines(headers: &worker::Headers, view: &http::HeaderMap) -> worker::Result<()> {
+    let names: Vec<String> = headers.keys().filter(|n| is_cors_line(n)).collect();
+    for name in names {
+        headers.delete(&name)?;
+    }
+    for (name, value) in view {
+        headers.append(name.as_str(), &js_string(value.as_bytes()))?;
+    }
+    Ok(())
+}
+
+/// A response the library wrote (a preflight answer, a `500`) as a `worker::Response`.
+fn generated(response: http::Response<String>) -> worker::Result<Response> {
+    let headers = worker::Headers::new();
+    for (name, value) in response.headers() {
+        headers.append(name.as_str(), &js_string(value.as_bytes()))?;
+    }
+    let builder = worker::ResponseBuilder::new()
+        .with_status(response.status().as_u16())
+        .with_headers(headers);
+    let body = response.into_body();
+    // A 204 must have a null body, not an empty one.
+    Ok(if body.is_empty() {
+        builder.empty()
+    } else {
+        builder.fixed(body.into_bytes())
     })
-    .await?;
-    Response::try_from(response)
+}
+
+/// A JavaScript header string (a ByteString: one char per byte, U+0000 to U+00FF) as an
+/// HTTP header value, byte for byte.
+fn header_value(js: &str) -> Option<http::HeaderValue> {
+    if js.is_ascii() {
+        return http::HeaderValue::from_str(js).ok();
+    }
+    let bytes: Option<Vec<u8>> = js.chars().map(|c| u8::try_from(c).ok()).collect();
+    http::HeaderValue::from_bytes(&bytes?).ok()
+}
+
+/// Header bytes as a JavaScript ByteString (each byte one char), the inverse of
+/// [`header_value`].
+fn js_string(bytes: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) if text.is_ascii() => Cow::Borrowed(text),
+        _ => Cow::Owned(bytes.iter().map(|&b| char::from(b)).collect()),
+    }
 }
