@@ -158,6 +158,16 @@ pub fn preflight(
     }
 }
 
+/// The page itself sets a CORS header (`Access-Control-Allow-Origin`, say) on its request.
+fn sends_cors_header(name: &str) -> Diagnosis {
+    diagnosis(
+        "sends-cors-header",
+        format!("the page sets `{name}` on its request: a CORS header, which the server answers (or the browser sends), never a script; the preflight then asks permission for it like any other header"),
+        "remove the header from the headers of the fetch() call (tutorials that add it there are mistaken); the server's CORS settings are not the place to fix this",
+        Some(format!("remove {name} from the fetch() call; CORS_ALLOWED_HEADERS refuses it")),
+    )
+}
+
 /// What the probes say, when they pinpoint a cause.
 fn pinpointed(fetch: &Fetch, probes: &Probes) -> Option<Diagnosis> {
     let origin = &fetch.origin;
@@ -191,6 +201,13 @@ fn pinpointed(fetch: &Fetch, probes: &Probes) -> Option<Diagnosis> {
             "add the method to the server's allowed methods",
             Some(format!("add {method} to CORS_ALLOWED_METHODS (case matters)")),
         ));
+    }
+    if let Some(name) = probes
+        .refused_headers
+        .iter()
+        .find(|n| preflight::is_cors_header_name(n.as_bytes()))
+    {
+        return Some(sends_cors_header(name));
     }
     if !probes.refused_headers.is_empty() {
         let names = probes.refused_headers.join(", ");
@@ -326,6 +343,9 @@ fn shared(fetch: &Fetch, blocked: &Blocked, headers: &HeaderMap, what: &str) -> 
                 "add the method to the server's allowed methods (or write it in upper case in the script)",
                 Some(format!("add {method} to CORS_ALLOWED_METHODS")),
             )
+        }
+        Blocked::HeaderNotAllowed { name } if preflight::is_cors_header_name(name.as_bytes()) => {
+            sends_cors_header(name)
         }
         Blocked::HeaderNotAllowed { name } => {
             let listed = header(headers, &ACCESS_CONTROL_ALLOW_HEADERS);

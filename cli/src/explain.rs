@@ -75,7 +75,7 @@ fn meaning(key: &str, value: &str) -> String {
             "any method (`*`: without credentials; with credentials the requested method is echoed)".into()
         }
         ("methods", v) => format!(
-            "{v}; preflights for other methods get 403 (GET, HEAD and POST need no preflight)"
+            "{v}, and always GET, HEAD and POST (browsers allow those without asking); preflights for other methods get 403"
         ),
         ("request headers", v) if v.contains('*') => {
             "any request header; the requested names are echoed, so Authorization and credentialed calls work too".into()
@@ -97,10 +97,10 @@ fn meaning(key: &str, value: &str) -> String {
             "{v} (`Access-Control-Max-Age`; Chromium keeps at most 7200 s, Firefox 86400 s)"
         ),
         ("private network", "yes") => {
-            "yes: Private Network Access preflights are answered".into()
+            "yes: preflights carrying `Access-Control-Request-Private-Network: true` get `Access-Control-Allow-Private-Network: true` (only older Chromium releases sent it, for Private Network Access; Chromium 156 never does: its Local Network Access asks the user, and no server header changes that)".into()
         }
         ("private network", _) => {
-            "no: Private Network Access preflights get 403".into()
+            "no: a preflight asking for private network access is answered without the grant (only older Chromium releases sent it; Chromium 156 never does, and no response header affects its Local Network Access prompt)".into()
         }
         (_, v) => v.into(),
     }

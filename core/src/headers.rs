@@ -73,8 +73,16 @@ const FORBIDDEN_REQUEST: [&str; 21] = [
 /// Whether a header name is a CORS protocol header a script can set (`Access-Control-*`
 /// but the two forbidden ones, which browsers drop: `-Request-Method` and
 /// `-Request-Headers`): what pages following a mistaken tutorial send, most often
-/// `Access-Control-Allow-Origin`. Chromium preflights them like any other name.
-pub(crate) fn is_cors_header_name(name: &[u8]) -> bool {
+/// `Access-Control-Allow-Origin`. Chromium preflights them like any other name; the policy
+/// refuses such a preflight as [`Rejection::CorsHeaderRequested`](crate::Rejection) and
+/// refuses listing them in `CORS_ALLOWED_HEADERS`.
+///
+/// ```
+/// assert!(preflight::is_cors_header_name(b"Access-Control-Allow-Origin"));
+/// assert!(!preflight::is_cors_header_name(b"Access-Control-Request-Method")); // browsers drop it
+/// assert!(!preflight::is_cors_header_name(b"X-Request-Id"));
+/// ```
+pub fn is_cors_header_name(name: &[u8]) -> bool {
     const PREFIX: &[u8] = b"access-control-";
     name.len() > PREFIX.len()
         && name[..PREFIX.len()].eq_ignore_ascii_case(PREFIX)

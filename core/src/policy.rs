@@ -408,9 +408,9 @@ impl Policy {
         }
         // Asked while off: answered as if not asked (no grant). A browser enforcing Private
         // Network Access then refuses the call, as it would a 403; one that only warns (the
-        // Chromium releases that sent the header) still passes a preflight that is
-        // otherwise allowed, where a 403 would have failed it. Chromium 142 and later never
-        // send the header: Local Network Access asks the user instead.
+        // older Chromium releases that sent the header) still passes a preflight that is
+        // otherwise allowed, where a 403 would have failed it. Chromium 156 never sends the
+        // header: its Local Network Access asks the user, whatever the server answers.
         let private_network = self.private_network && request.asks_private_network();
         Ok(AllowedPreflight {
             origin: match exact {

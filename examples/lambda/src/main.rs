@@ -36,5 +36,5 @@ async fn main() -> Result<(), Error> {
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .without_time()
         .init();
-    lambda_http::run(service_fn(handler)).await
+    preflight_lambda::run(service_fn(handler)).await
 }
