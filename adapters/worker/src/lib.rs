@@ -433,3 +433,40 @@ fn js_string(bytes: &[u8]) -> Cow<'_, str> {
         _ => Cow::Owned(bytes.iter().map(|&b| char::from(b)).collect()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn byte_strings_round_trip_byte_for_byte() {
+        // JavaScript hands header bytes over as chars U+0000..U+00FF.
+        let js = "caf\u{e9}, ok";
+        let value = header_value(js).unwrap();
+        assert_eq!(value.as_bytes(), b"caf\xe9, ok");
+        assert_eq!(js_string(value.as_bytes()), js);
+        assert!(matches!(js_string(b"Origin"), Cow::Borrowed("Origin")));
+        assert!(header_value("\u{100}").is_none());
+    }
+
+    #[test]
+    fn only_access_control_and_vary_lines_are_rewritten() {
+        for name in [
+            "vary",
+            "Vary",
+            "access-control-allow-origin",
+            "Access-Control-Max-Age",
+        ] {
+            assert!(is_cors_line(name), "{name}");
+        }
+        for name in [
+            "set-cookie",
+            "content-encoding",
+            "access-control",
+            "x-vary",
+            "é",
+        ] {
+            assert!(!is_cors_line(name), "{name}");
+        }
+    }
+}
