@@ -530,7 +530,7 @@ fn origins(
                 }
                 parsed.push(origin);
             }
-            Err(problem) => problems.push(problem),
+            Err(problem) => problems.push(*problem),
         }
     }
     parsed
@@ -549,29 +549,35 @@ fn check_entry(
     credentials: bool,
     count: usize,
     depth: u8,
-) -> Result<(AllowedOrigin, Option<Problem>), Problem> {
+) -> Result<(AllowedOrigin, Option<Problem>), Box<Problem>> {
     let var = vars::ALLOWED_ORIGINS;
     let write = |value: &str| format!("write `{value}`");
     let origin = match AllowedOrigin::parse(entry) {
         Ok(origin) => origin,
         Err(err) => {
             let problem = Problem::error(var, Some(entry), err.reason, err.fix);
-            return Err(propose(problem, err.candidate, credentials, depth, write));
+            return Err(Box::new(propose(
+                problem,
+                err.candidate,
+                credentials,
+                depth,
+                write,
+            )));
         }
     };
     match &origin {
-        AllowedOrigin::Any if credentials => Err(Problem::error(
+        AllowedOrigin::Any if credentials => Err(Box::new(Problem::error(
             var,
             Some(entry),
             "`*` cannot be used with CORS_ALLOW_CREDENTIALS=true: browsers refuse `Access-Control-Allow-Origin: *` on credentialed requests, and reflecting every origin instead would let any website read your users' data",
             "list the origins that may send credentials (e.g. https://app.example.com), or set CORS_ALLOW_CREDENTIALS=false for a public API",
-        )),
-        AllowedOrigin::Any if count > 1 => Err(Problem::error(
+        ))),
+        AllowedOrigin::Any if count > 1 => Err(Box::new(Problem::error(
             var,
             Some(entry),
             "`*` already allows every origin and must stand alone",
             "write either `*` or a list of origins",
-        )),
+        ))),
         AllowedOrigin::Any => Ok((origin, None)),
         // Before the pattern rules: an http:// pattern or port wildcard is as readable by a
         // network attacker as an exact http:// origin.
@@ -583,7 +589,13 @@ fn check_entry(
                 "use https:// (only loopback hosts may use http:// with credentials)",
             );
             let https = origin.to_string().replacen("http://", "https://", 1);
-            Err(propose(problem, Some(https), credentials, depth, write))
+            Err(Box::new(propose(
+                problem,
+                Some(https),
+                credentials,
+                depth,
+                write,
+            )))
         }
         AllowedOrigin::Listed {
             subdomains: true,
@@ -599,7 +611,13 @@ fn check_entry(
             let own = |value: &str| format!("list your own origins on {host} exactly (e.g. `{value}`), or use a domain you own");
             if credentials {
                 let problem = Problem::error(var, Some(entry), format!("{reason}; with CORS_ALLOW_CREDENTIALS=true they could read your users' data"), "list your own origins exactly, or use a domain you own");
-                Err(propose(problem, example, credentials, depth, own))
+                Err(Box::new(propose(
+                    problem,
+                    example,
+                    credentials,
+                    depth,
+                    own,
+                )))
             } else {
                 let problem = Problem::warning(var, Some(entry), reason, "list your own origins exactly");
                 Ok((origin.clone(), Some(propose(problem, example, credentials, depth, own))))
@@ -630,7 +648,11 @@ fn propose(
     for part in candidate.split(',').map(str::trim) {
         match check_entry(part, credentials, 1, depth + 1) {
             Ok((origin, None)) => valid.push(origin.to_string()),
-            Ok((_, Some(other))) | Err(other) => match other.suggestion() {
+            Ok((_, Some(other))) => match other.suggestion() {
+                Some(value) if !several => valid.push(value.to_string()),
+                _ => return problem,
+            },
+            Err(other) => match other.suggestion() {
                 Some(value) if !several => valid.push(value.to_string()),
                 _ => return problem,
             },

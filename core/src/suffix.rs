@@ -143,18 +143,19 @@ fn above(name: &str, pattern: &str) -> bool {
     pattern.split('.').count() > name.split('.').count() && ends_with(pattern, name)
 }
 
-/// Whether the last labels of `pattern` match all of `name`'s.
+/// Whether the last labels of `pattern` match `name`'s, as far as the shorter goes.
 fn ends_with(pattern: &str, name: &str) -> bool {
     pattern
         .rsplit('.')
         .zip(name.rsplit('.'))
         .all(|(p, n)| p == "*" || p == n)
-        && pattern.split('.').count() >= name.split('.').count()
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{list, lower_bound, shared_base, PUBLIC, PUBLIC_BELOW, SHARED, SHARED_BELOW, TOP_LEVEL};
+    use super::{
+        list, lower_bound, shared_base, PUBLIC, PUBLIC_BELOW, SHARED, SHARED_BELOW, TOP_LEVEL,
+    };
 
     #[test]
     fn shared_and_public_bases_are_recognized() {

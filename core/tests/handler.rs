@@ -156,7 +156,8 @@ fn logs_name_the_path_never_the_query_or_secret_headers() {
     // log lines of rejected and allowed preflights and of disallowed requests hold none.
     let policy = common::origins(APP);
     let secret = "s3cr3t-t0ken";
-    let calls: [(&str, &str, &[(&str, &str)]); 4] = [
+    type Call<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
+    let calls: [Call; 4] = [
         (
             "OPTIONS",
             "https://evil.example",
