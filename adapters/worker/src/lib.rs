@@ -285,16 +285,16 @@ where
 {
     let probe = probe(&request)?;
     let request_id = probe.headers().get(CF_RAY).cloned();
-    // The handler's own response stays here; the core sees (and edits) only a copy of its
-    // CORS-related lines.
+    // The handler's own response stays here, with the copy of its header lines the core
+    // got; the core edits that copy.
     let own = RefCell::new(None);
     let slot = &own;
     let mut view: http::Response<String> = match policy(env) {
         Ok(policy) => {
             handler::handle(policy, probe, |_probe| async move {
                 let response = handler(request).await.map_err(Failure::Handler)?;
-                let view = cors_lines(response.headers())?;
-                *slot.borrow_mut() = Some(response);
+                let view = header_lines(response.headers())?;
+                *slot.borrow_mut() = Some((response, view.headers().clone()));
                 Ok::<_, Failure<E>>(view)
             })
             .await
@@ -303,7 +303,7 @@ where
     };
     handler::tag_request_id(&mut view, request_id);
     match own.into_inner() {
-        Some(response) => decorate(response, view.headers()),
+        Some((response, before)) => decorate(response, &before, view.headers()),
         None => generated(view),
     }
 }
@@ -351,48 +351,68 @@ fn probe(request: &Request) -> worker::Result<http::Request<()>> {
     Ok(probe)
 }
 
-/// A response holding only `headers`' `Access-Control-*` and `Vary` lines: what the core's
-/// `Policy::apply` reads and rewrites.
-fn cors_lines<E>(headers: &worker::Headers) -> Result<http::Response<String>, Failure<E>> {
+/// A copy of the handler's header lines (as JavaScript lists them: repeats joined, except
+/// `Set-Cookie`) for the core's `Policy::apply` to edit.
+fn header_lines<E>(headers: &worker::Headers) -> Result<http::Response<String>, Failure<E>> {
     let mut view = http::Response::new(String::new());
     for (name, value) in headers.entries() {
-        if is_cors_line(&name) {
-            let value = header_value(&value)
-                .ok_or_else(|| Failure::Header(format!("an invalid {name} value")))?;
-            let name = http::HeaderName::from_bytes(name.as_bytes())
-                .map_err(|_| Failure::Header(format!("an invalid header name {name:?}")))?;
-            view.headers_mut().append(name, value);
-        }
+        let value = header_value(&value)
+            .ok_or_else(|| Failure::Header(format!("an invalid {name} value")))?;
+        let name = http::HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| Failure::Header(format!("an invalid header name {name:?}")))?;
+        view.headers_mut().append(name, value);
     }
     Ok(view)
 }
 
-fn is_cors_line(name: &str) -> bool {
-    name.eq_ignore_ascii_case("vary")
-        || name
-            .get(..15)
-            .is_some_and(|p| p.eq_ignore_ascii_case("access-control-"))
-}
-
-/// The handler's own response with its `Access-Control-*` and `Vary` lines replaced by the
-/// core's (`view`); nothing else of it changes. Headers of a response from `fetch()` or the
-/// cache are immutable: those are copied first.
-fn decorate(mut response: Response, view: &http::HeaderMap) -> worker::Result<Response> {
-    if replace_cors_lines(response.headers(), view).is_err() {
+/// The handler's own response with the core's edits of its header lines (`before` the
+/// copy the core got, `after` what the core made of it): every name whose lines the core
+/// changed, added or removed is rewritten; every other line, repeats included, stays as the
+/// handler wrote it. Headers of a response from `fetch()` or the cache are immutable: those
+/// are copied first.
+fn decorate(
+    mut response: Response,
+    before: &http::HeaderMap,
+    after: &http::HeaderMap,
+) -> worker::Result<Response> {
+    let changed = changed_names(before, after);
+    if changed.is_empty() {
+        return Ok(response);
+    }
+    if rewrite(response.headers(), &changed, after).is_err() {
         let copy = response.headers().clone();
-        replace_cors_lines(&copy, view)?;
+        rewrite(&copy, &changed, after)?;
         response = response.with_headers(copy);
     }
     Ok(response)
 }
 
-fn replace_cors_lines(headers: &worker::Headers, view: &http::HeaderMap) -> worker::Result<()> {
-    let names: Vec<String> = headers.keys().filter(|n| is_cors_line(n)).collect();
+/// The names whose lines differ between `before` and `after`, each once.
+fn changed_names<'a>(
+    before: &'a http::HeaderMap,
+    after: &'a http::HeaderMap,
+) -> Vec<&'a http::HeaderName> {
+    // `keys()` lists a name once, whatever its number of lines.
+    let added = after.keys().filter(|name| !before.contains_key(*name));
+    before
+        .keys()
+        .filter(|name| !before.get_all(*name).iter().eq(after.get_all(*name).iter()))
+        .chain(added)
+        .collect()
+}
+
+fn rewrite(
+    headers: &worker::Headers,
+    names: &[&http::HeaderName],
+    after: &http::HeaderMap,
+) -> worker::Result<()> {
     for name in names {
-        headers.delete(&name)?;
+        headers.delete(name.as_str())?;
     }
-    for (name, value) in view {
-        headers.append(name.as_str(), &js_string(value.as_bytes()))?;
+    for name in names {
+        for value in after.get_all(*name) {
+            headers.append(name.as_str(), &js_string(value.as_bytes()))?;
+        }
     }
     Ok(())
 }
@@ -450,23 +470,47 @@ mod tests {
     }
 
     #[test]
-    fn only_access_control_and_vary_lines_are_rewritten() {
-        for name in [
-            "vary",
-            "Vary",
-            "access-control-allow-origin",
-            "Access-Control-Max-Age",
+    fn only_the_names_the_core_changed_are_rewritten() {
+        let policy = compile([(
+            "CORS_ALLOWED_ORIGINS",
+            "https://app.example.com".to_string(),
+        )])
+        .unwrap();
+        let mut before = http::HeaderMap::new();
+        for (name, value) in [
+            ("set-cookie", "a=1"),
+            ("set-cookie", "b=2"),
+            ("x-multi", "a, b"),
+            ("vary", "Accept-Encoding"),
+            ("access-control-allow-origin", "*"),
+            ("access-control-max-age", "600"),
         ] {
-            assert!(is_cors_line(name), "{name}");
+            before.append(name, http::HeaderValue::from_static(value));
         }
-        for name in [
-            "set-cookie",
-            "content-encoding",
-            "access-control",
-            "x-vary",
-            "é",
-        ] {
-            assert!(!is_cors_line(name), "{name}");
-        }
+        let request = http::Request::builder()
+            .header("origin", "https://app.example.com")
+            .body(())
+            .unwrap();
+        let preflight::Decision::Forward(actual) =
+            policy.decide(request.method(), request.headers())
+        else {
+            panic!("not a preflight");
+        };
+        let mut after = before.clone();
+        policy.apply(&actual, &mut after);
+        let mut names: Vec<&str> = changed_names(&before, &after)
+            .iter()
+            .map(|n| n.as_str())
+            .collect();
+        names.sort_unstable();
+        assert_eq!(
+            names,
+            [
+                "access-control-allow-origin",
+                "access-control-max-age",
+                "vary"
+            ]
+        );
+        assert!(changed_names(&before, &before).is_empty());
     }
 }
