@@ -246,6 +246,8 @@ CASES = [
     ("express", "star_credentials", "GET", "/items", {}, False, ORIGIN, True, None, []),
     ("express", "missing_header", "PUT", "/items/1", {**AUTH, "X-Request-Id": "1"}, False, ORIGIN, False, "preflight", "header-not-allowed"),
     ("express", "good", "PUT", "/items/1", {**AUTH, "X-Request-Id": "1"}, True, ORIGIN, True, None, []),
+    # The page sends a response header as a request header (a mistaken tutorial).
+    ("express", "good", "PUT", "/items/1", {**AUTH, "Access-Control-Allow-Origin": "*"}, False, ORIGIN, False, "preflight", "sends-cors-header"),
     # Flask + flask-cors
     ("flask", "good", "PUT", "/items/1", AUTH, False, ORIGIN, True, None, ["missing-vary-origin"] * 2),
     ("flask", "missing_method", "PUT", "/items/1", AUTH, False, ORIGIN, False, "preflight", "method-not-allowed"),
@@ -271,6 +273,7 @@ for platform in ["lambda", "vercel", "worker"]:
         (platform, None, "PUT", "/items/1", AUTH, False, EVIL, False, "preflight", "origin-not-allowed"),
         (platform, None, "PUT", "/items/1", {**AUTH, "X-Custom": "1"}, False, ORIGIN, False, "preflight", "header-not-allowed"),
         (platform, None, "patch", "/items/1", AUTH, False, ORIGIN, False, "preflight", "method-case"),
+        (platform, None, "PUT", "/items/1", {**AUTH, "Access-Control-Allow-Origin": "*"}, False, ORIGIN, False, "preflight", "sends-cors-header"),
     ]
 
 

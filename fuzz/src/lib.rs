@@ -122,7 +122,10 @@ pub fn oracle(entry: &str, origin: &str) -> bool {
         Some(base) => request_host
             .strip_suffix(base)
             .and_then(|labels| labels.strip_suffix('.'))
-            .is_some_and(|labels| !labels.is_empty() && !labels.starts_with('.')),
+            // Patterns cover letter-digit-hyphen names only: a host with `_` must be listed.
+            .is_some_and(|labels| {
+                !labels.is_empty() && !labels.starts_with('.') && !request_host.contains('_')
+            }),
         None => request_host == pattern_host,
     };
     port_ok && host_ok
