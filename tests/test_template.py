@@ -137,9 +137,9 @@ def preflight_problems(cfn):
         if integration.get("type") != "aws_proxy" or "ItemsFunction" not in str(integration):
             problems.append(f"{path}: OPTIONS does not reach the function: {integration}")
         schemes = [name for s in method.get("security", []) for name in s]
-        if any(name != "NONE" for name in schemes):
+        if any(name not in ("NONE", "api_key") for name in schemes):
             problems.append(f"{path}: an authorizer runs on OPTIONS: {schemes}")
-        if method.get("x-amazon-apigateway-api-key-required"):
+        if "api_key" in schemes or method.get("x-amazon-apigateway-api-key-required"):
             problems.append(f"{path}: OPTIONS requires an API key")
     return problems
 
@@ -232,21 +232,162 @@ def test_the_function_is_built_as_the_issue_says():
     assert function["Properties"]["Architectures"] == ["arm64"]
 
 
+# --- API Gateway's routing, modelled: which method answers each (path, verb) ----------------
+
+VERBS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+# Paths a browser or an attacker can send: the root, the public list, the item routes, deeper
+# paths and paths the template never names.
+PROBE_PATHS = ["/", "/items", "/items/1", "/items/1/anything", "/error", "/admin", "/a/b/c"]
+# The routes the template declares public: everything else must be authorized.
+PUBLIC = {("/items", "GET")}
+
+
+def segment_kind(segment):
+    if segment.endswith("+}"):
+        return 2  # greedy {proxy+}
+    if segment.startswith("{"):
+        return 1  # one path parameter
+    return 0  # a literal
+
+
+def matches(resource, path):
+    """Whether a resource path (`/items/{id}`, `/{proxy+}`, `/`) matches a request path."""
+    want = [s for s in resource.split("/") if s]
+    got = [s for s in path.split("/") if s]
+    if not want:
+        return not got  # the root matches only the root: {proxy+} needs a segment
+    for i, segment in enumerate(want):
+        kind = segment_kind(segment)
+        if kind == 2:
+            return len(got) > i  # one or more remaining segments
+        if i >= len(got) or (kind == 0 and segment != got[i]):
+            return False
+    return len(got) == len(want)
+
+
+def resolve(cfn, path, verb):
+    """The (resource, method) API Gateway runs for `verb path`, or None (its own 403).
+
+    The most specific resource first (literal segments before parameters before the greedy
+    proxy, from the left); its own method for the verb, else its ANY; a verb the resource
+    does not declare falls through to the next, less specific match (the greedy proxy)."""
+    paths = rest_api(cfn)["paths"]
+    candidates = sorted(
+        (resource for resource in paths if matches(resource, path)),
+        key=lambda r: [segment_kind(s) for s in r.split("/") if s],
+    )
+    for resource in candidates:
+        item = paths[resource]
+        method = item.get(verb.lower()) or item.get("x-amazon-apigateway-any-method")
+        if method is not None:
+            return resource, method
+    return None
+
+
+def routing_problems(cfn):
+    """For every (path, verb) a browser or an attacker can send: preflights reach the
+    function with no authorizer and no API key; every other call is authorized, but the
+    declared public routes; nothing falls through to the gateway's own 403."""
+    problems = []
+    for path in PROBE_PATHS:
+        for verb in VERBS:
+            found = resolve(cfn, path, verb)
+            if found is None:
+                problems.append(f"{verb} {path}: no method; API Gateway answers 403 itself")
+                continue
+            resource, method = found
+            integration = method.get("x-amazon-apigateway-integration", {})
+            if integration.get("type") != "aws_proxy" or "ItemsFunction" not in str(integration):
+                problems.append(f"{verb} {path} ({resource}): does not reach the function")
+            # SAM writes an API key requirement as the security scheme `api_key`.
+            names = {name for s in method.get("security", []) for name in s}
+            api_key = "api_key" in names or method.get("x-amazon-apigateway-api-key-required")
+            schemes = names - {"NONE", "api_key"}
+            if verb == "OPTIONS":
+                if schemes:
+                    problems.append(f"{verb} {path} ({resource}): an authorizer runs on the preflight: {sorted(schemes)}")
+                if api_key:
+                    problems.append(f"{verb} {path} ({resource}): the preflight needs an API key")
+            elif (path, verb) in PUBLIC:
+                if schemes:
+                    problems.append(f"{verb} {path} ({resource}): a public route is authorized")
+            elif not schemes:
+                problems.append(f"{verb} {path} ({resource}): reaches the function unauthenticated")
+    return problems
+
+
+def test_the_routing_model_follows_api_gateway():
+    # The model itself, on the rules it encodes.
+    assert matches("/", "/") and not matches("/{proxy+}", "/")
+    assert matches("/{proxy+}", "/a/b") and matches("/items/{id}", "/items/1")
+    assert not matches("/items/{id}", "/items/1/x") and not matches("/items", "/items/1")
+
+
+def test_authorization_fails_closed_on_every_path_and_verb():
+    assert routing_problems(transform(source(), ORIGIN_CASES[0])) == []
+
+
+# The layout of the first template: a public /{proxy+} ANY, the authorizer only on
+# /items/{id}, and no route for the root.
+FAIL_OPEN_EVENTS = {
+    "Public": {"Type": "Api", "Properties": {"RestApiId": {"Ref": "ItemsApi"}, "Path": "/{proxy+}",
+                                             "Method": "ANY", "Auth": {"Authorizer": "NONE"}}},
+    "ItemWrites": {"Type": "Api", "Properties": {"RestApiId": {"Ref": "ItemsApi"}, "Path": "/items/{id}",
+                                                 "Method": "ANY"}},
+    "ItemWritesPreflight": {"Type": "Api", "Properties": {"RestApiId": {"Ref": "ItemsApi"}, "Path": "/items/{id}",
+                                                          "Method": "OPTIONS", "Auth": {"Authorizer": "NONE"}}},
+}
+
+
+def test_the_fail_open_layout_is_caught():
+    broken = source()
+    broken["Resources"]["ItemsFunction"]["Properties"]["Events"] = copy.deepcopy(FAIL_OPEN_EVENTS)
+    problems = routing_problems(transform(broken, ORIGIN_CASES[0]))
+    assert "POST /items (/{proxy+}): reaches the function unauthenticated" in problems, problems
+    assert "GET /items/1/anything (/{proxy+}): reaches the function unauthenticated" in problems
+    assert "OPTIONS /: no method; API Gateway answers 403 itself" in problems
+    # The writes the old template did protect stay protected.
+    assert not [p for p in problems if p.startswith(("PUT /items/1 ", "DELETE /items/1 "))], problems
+
+
+def test_a_public_route_added_without_its_own_authorization_is_caught():
+    # A user adds GET /admin with Authorizer NONE copied from the public route.
+    broken = source()
+    events = broken["Resources"]["ItemsFunction"]["Properties"]["Events"]
+    events["Admin"] = copy.deepcopy(events["ListItems"])
+    events["Admin"]["Properties"]["Path"] = "/admin"
+    problems = routing_problems(transform(broken, ORIGIN_CASES[0]))
+    assert "GET /admin (/admin): reaches the function unauthenticated" in problems, problems
+
+
+def test_an_api_key_on_preflights_is_caught():
+    broken = source()
+    # API keys on the API, turned off for two preflights of three, as the template's comment
+    # says: the third still asks browsers for a key they never send.
+    broken["Resources"]["ItemsApi"]["Properties"]["Auth"]["ApiKeyRequired"] = True
+    events = broken["Resources"]["ItemsFunction"]["Properties"]["Events"]
+    for name in ["RootPreflight", "ListItemsPreflight"]:
+        events[name]["Properties"]["Auth"]["ApiKeyRequired"] = False
+    problems = routing_problems(transform(broken, ORIGIN_CASES[0]))
+    assert "OPTIONS /items/1 (/{proxy+}): the preflight needs an API key" in problems, problems
+    assert not [p for p in problems if p.startswith("OPTIONS /items ")], problems
+
+
 # --- every check above can fail: the mistakes users make, applied to a copy -----------------
 
 
 def test_an_authorizer_on_options_is_caught():
     broken = source()
-    del broken["Resources"]["ItemsFunction"]["Properties"]["Events"]["ItemWritesPreflight"]["Properties"]["Auth"]
+    del broken["Resources"]["ItemsFunction"]["Properties"]["Events"]["ProxyPreflight"]["Properties"]["Auth"]
     problems = preflight_problems(transform(broken, ORIGIN_CASES[0]))
-    assert problems == ["/items/{id}: an authorizer runs on OPTIONS: ['CognitoAuthorizer']"]
+    assert problems == ["/{proxy+}: an authorizer runs on OPTIONS: ['CognitoAuthorizer']"]
 
 
 def test_a_resource_without_its_own_options_is_caught():
     broken = source()
-    del broken["Resources"]["ItemsFunction"]["Properties"]["Events"]["ItemWritesPreflight"]
+    del broken["Resources"]["ItemsFunction"]["Properties"]["Events"]["ListItemsPreflight"]
     problems = preflight_problems(transform(broken, ORIGIN_CASES[0]))
-    assert problems == ["/items/{id}: an authorizer runs on OPTIONS: ['CognitoAuthorizer']"]
+    assert problems == ["/items: no OPTIONS method; the preflight gets a gateway 403"]
 
 
 def test_a_gateway_response_without_cors_headers_is_caught():

@@ -130,12 +130,12 @@ fn a_directory_is_searched() {
 
 #[test]
 fn one_mutation_of_the_good_template_is_caught() {
-    // The project's template with the preflight's `Authorizer: NONE` removed.
+    // The project's template with the first preflight's `Authorizer: NONE` removed.
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
     let good = std::fs::read_to_string(root.join("template.yaml")).unwrap();
     let marker = "            Method: OPTIONS\n            Auth:\n              Authorizer: NONE\n";
     assert!(good.contains(marker));
-    let bad = good.replace(marker, "            Method: OPTIONS\n");
+    let bad = good.replacen(marker, "            Method: OPTIONS\n", 1);
     let dir = std::env::temp_dir().join(format!("preflight-lint-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("template.yaml");
