@@ -60,7 +60,7 @@ def source():
         return yaml_helper.yaml_parse(f.read())
 
 
-def transform(template, allowed_origins):
+def transform(template, allowed_origins, credentials="false"):
     """CloudFormation after the SAM transform, for the given AllowedOrigins."""
     require_module("samtranslator")
     from samtranslator.translator.transform import transform as sam_transform
@@ -75,7 +75,8 @@ def transform(template, allowed_origins):
     old = os.environ.get("AWS_DEFAULT_REGION")
     os.environ["AWS_DEFAULT_REGION"] = "us-east-1"
     try:
-        return sam_transform(template, {"AllowedOrigins": allowed_origins}, NoManagedPolicies())
+        params = {"AllowedOrigins": allowed_origins, "AllowCredentials": credentials}
+        return sam_transform(template, params, NoManagedPolicies())
     finally:
         if old is None:
             del os.environ["AWS_DEFAULT_REGION"]
@@ -107,6 +108,8 @@ def evaluate(value, template, params):
         return a == b
     if fn == "Fn::And":
         return all(evaluate(arg, template, params))
+    if fn == "Condition":
+        return evaluate(template["Conditions"][arg], template, params)
     if fn == "Fn::If":
         condition, yes, no = arg
         holds = evaluate(template["Conditions"][condition], template, params)
@@ -156,37 +159,51 @@ def authorizer_in_use(cfn):
     return schemes - {"NONE"}
 
 
-def gateway_response_headers(cfn, template, origins):
+NO_VALUE = {"Ref": "AWS::NoValue"}
+
+
+def gateway_response_headers(cfn, template, origins, credentials="false"):
+    params = {"AllowedOrigins": origins, "AllowCredentials": credentials}
     responses = rest_api(cfn).get("x-amazon-apigateway-gateway-responses", {})
-    return {
-        kind: {
-            name.removeprefix("gatewayresponse.header."): evaluate(v, template, {"AllowedOrigins": origins})
+    headers = {}
+    for kind, response in responses.items():
+        values = {
+            name.removeprefix("gatewayresponse.header."): evaluate(v, template, params)
             for name, v in response.get("responseParameters", {}).items()
         }
-        for kind, response in responses.items()
-    }
+        headers[kind] = {name: v for name, v in values.items() if v != NO_VALUE}
+    return headers
 
 
-def gateway_response_problems(cfn, template, origins):
+def gateway_response_problems(cfn, template, origins, credentials="false"):
+    """What a browser reads on the gateway's own errors: the origin (exact, or `*` for a list
+    or a pattern), `Access-Control-Allow-Credentials: true` exactly when credentials are on
+    and the origin is exact (never with `*`), and `Vary: Origin`."""
     problems = []
-    headers = gateway_response_headers(cfn, template, origins)
+    headers = gateway_response_headers(cfn, template, origins, credentials)
     entries = origins.split(",")
     exact = len(entries) == 1 and "*" not in origins
     expected = f"'{origins}'" if exact else "'*'"
     for kind in GATEWAY_RESPONSES:
-        acao = headers.get(kind, {}).get("Access-Control-Allow-Origin")
+        got = headers.get(kind, {})
+        acao = got.get("Access-Control-Allow-Origin")
         if acao is None:
             problems.append(f"{kind}: no Access-Control-Allow-Origin")
         elif acao != expected:
             problems.append(f"{kind}: Access-Control-Allow-Origin {acao!r}, expected {expected!r}")
-        if "Access-Control-Allow-Credentials" in headers.get(kind, {}):
-            problems.append(f"{kind}: Access-Control-Allow-Credentials on an unchecked origin")
+        acac = got.get("Access-Control-Allow-Credentials")
+        if credentials == "true" and exact and acac != "'true'":
+            problems.append(f"{kind}: credentialed pages cannot read it (Access-Control-Allow-Credentials {acac!r})")
+        if acac is not None and not (credentials == "true" and exact):
+            problems.append(f"{kind}: Access-Control-Allow-Credentials {acac!r} without credentials on one exact origin")
+        if got.get("Vary") != "'Origin'":
+            problems.append(f"{kind}: Vary {got.get('Vary')!r}, expected \"'Origin'\"")
     return problems
 
 
-def function_env(cfn, template, origins):
+def function_env(cfn, template, origins, credentials="false"):
     variables = cfn["Resources"]["ItemsFunction"]["Properties"]["Environment"]["Variables"]
-    return evaluate(variables, template, {"AllowedOrigins": origins})
+    return evaluate(variables, template, {"AllowedOrigins": origins, "AllowCredentials": credentials})
 
 
 ORIGIN_CASES = [
@@ -203,11 +220,24 @@ def test_preflights_reach_the_function_without_the_authorizer(origins):
     assert authorizer_in_use(cfn) == {"CognitoAuthorizer"}, "the template must have a real authorizer"
 
 
+@pytest.mark.parametrize("credentials", ["false", "true"])
 @pytest.mark.parametrize("origins", ORIGIN_CASES)
-def test_gateway_error_responses_carry_cors_headers(origins):
+def test_gateway_error_responses_carry_cors_headers(origins, credentials):
     template = source()
-    cfn = transform(template, origins)
-    assert gateway_response_problems(cfn, template, origins) == []
+    cfn = transform(template, origins, credentials)
+    assert gateway_response_problems(cfn, template, origins, credentials) == []
+    # One parameter sets both layers.
+    assert function_env(cfn, template, origins, credentials)["CORS_ALLOW_CREDENTIALS"] == credentials
+
+
+def test_credentials_on_the_function_only_are_caught():
+    # The first template: credentials on the function, none on the gateway's errors.
+    broken = source()
+    for response in broken["Resources"]["ItemsApi"]["Properties"]["GatewayResponses"].values():
+        del response["ResponseParameters"]["Headers"]["Access-Control-Allow-Credentials"]
+    origins = ORIGIN_CASES[0]
+    problems = gateway_response_problems(transform(broken, origins, "true"), broken, origins, "true")
+    assert "UNAUTHORIZED: credentialed pages cannot read it (Access-Control-Allow-Credentials None)" in problems, problems
 
 
 @pytest.mark.parametrize("origins", ORIGIN_CASES)
@@ -394,7 +424,7 @@ def test_a_gateway_response_without_cors_headers_is_caught():
     broken = source()
     del broken["Resources"]["ItemsApi"]["Properties"]["GatewayResponses"]["THROTTLED"]
     problems = gateway_response_problems(transform(broken, ORIGIN_CASES[0]), broken, ORIGIN_CASES[0])
-    assert problems == ["THROTTLED: no Access-Control-Allow-Origin"]
+    assert problems == ["THROTTLED: no Access-Control-Allow-Origin", "THROTTLED: Vary None, expected \"'Origin'\""]
 
 
 def test_an_unquoted_or_listed_gateway_origin_is_caught():
