@@ -254,6 +254,17 @@ def test_one_parameter_feeds_both_layers(origins):
                 assert method["x-amazon-apigateway-integration"]["type"] == "aws_proxy"
 
 
+def test_one_stage_and_a_client_to_sign_in_with():
+    cfn = transform(source(), ORIGIN_CASES[0])
+    # A deployment with a StageName creates a second stage (SAM's `Stage`, without
+    # OpenApiVersion): the only stage must be StageName's.
+    stages = [r["Properties"].get("StageName") for r in cfn["Resources"].values()
+              if r["Type"] in ("AWS::ApiGateway::Stage", "AWS::ApiGateway::Deployment")]
+    assert [s for s in stages if s is not None] == [{"Ref": "StageName"}], stages
+    clients = [r for r in cfn["Resources"].values() if r["Type"] == "AWS::Cognito::UserPoolClient"]
+    assert len(clients) == 1 and "ALLOW_USER_PASSWORD_AUTH" in clients[0]["Properties"]["ExplicitAuthFlows"]
+
+
 def test_the_function_is_built_as_the_issue_says():
     function = source()["Resources"]["ItemsFunction"]
     assert function["Metadata"]["BuildMethod"] == "rust-cargolambda"
