@@ -236,7 +236,7 @@ class Edge(http.server.ThreadingHTTPServer):
     not: routing by path to the right function (Vercel's file-system routing: `api/items.rs`
     is /api/items, `api/items/[id].rs` is /api/items/:id) and naming each request in a header
     (Vercel's `x-vercel-id`, Cloudflare's `cf-ray`). Requests and responses pass through
-    unchanged otherwise: OPTIONS included, repeated response headers kept."""
+    unchanged otherwise: OPTIONS included, repeated request and response headers kept."""
 
     HOP = {"connection", "keep-alive", "transfer-encoding", "upgrade", "host", "content-length"}
 
@@ -259,7 +259,14 @@ class Edge(http.server.ThreadingHTTPServer):
                 headers = [(k, v) for k, v in self.headers.items() if k.lower() not in Edge.HOP]
                 headers.append((self.server.request_id_header, f"local-{uuid.uuid4().hex[:16]}"))
                 connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                connection.request(self.command, self.path, body=body, headers=dict(headers))
+                # Line by line: repeated request headers stay separate, as Vercel's edge
+                # passes them on (a dict would keep only the last).
+                connection.putrequest(self.command, self.path, skip_accept_encoding=True)
+                for key, value in headers:
+                    connection.putheader(key, value)
+                if body is not None:
+                    connection.putheader("Content-Length", str(len(body)))
+                connection.endheaders(body)
                 answer = connection.getresponse()
                 status, payload = answer.status, answer.read()
                 headers = [(k, v) for k, v in answer.getheaders() if k.lower() not in Edge.HOP]

@@ -140,3 +140,43 @@ def test_a_disallowed_origin_never_gets_a_cors_header(platform, functions):
         assert not [n for n, _ in lines if n.startswith("access-control-")], where
         vary = [value for name, value in lines if name == "vary"]
         assert len(vary) == 1 and "Origin" in vary[0], where
+
+
+def raw_lines(function, method, path, lines):
+    """Like `raw`, sending `lines` as they are: repeated names stay separate lines."""
+    url = urllib.parse.urlsplit(function.base_url + function.path_prefix + path)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    try:
+        connection.putrequest(method, url.path)
+        for name, value in lines:
+            connection.putheader(name, value)
+        connection.endheaders()
+        answer = connection.getresponse()
+        answer.read()
+        return answer.status, [(k.lower(), v) for k, v in answer.getheaders()]
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_a_second_origin_line_is_refused_for_that_reason_on_every_platform(platform, functions):
+    # Vercel passes the two lines on, `cargo lambda watch` (a function URL event) and workerd
+    # join them with commas: the verdict and the logged reason are the same.
+    function = functions(platform, "default")
+    origin = f"http://app.test:{PAGE.port}"
+    path = f"/items/{platform}-two-origins"
+    before = len(function.log())
+    status, lines = raw_lines(function, "OPTIONS", path, [
+        ("Origin", "http://evil.test"), ("Origin", origin), ("Access-Control-Request-Method", "PUT"),
+    ])
+    assert status == 403, (platform, lines)
+    assert not [n for n, _ in lines if n.startswith("access-control-")], lines
+    deadline = time.time() + 5
+    while time.time() < deadline:
+        rejected = [line for line in function.log()[before:].splitlines()
+                    if "CORS preflight rejected" in line and path in line]
+        if rejected:
+            break
+        time.sleep(0.1)
+    assert rejected and all("more than one Origin header" in line for line in rejected), (
+        platform, function.log()[before:][-2000:])

@@ -14,11 +14,12 @@ const FIX_AUTH: &str = "give the OPTIONS route `Auth: {Authorizer: NONE}` (an ex
 struct Event<'n> {
     node: &'n Node,
     api: String,
-    http_api: bool,
     path: String,
     method: String,
     /// `Some("NONE")`, `Some(name)`, or `None` (the API's default applies).
     authorizer: Option<String>,
+    /// `Auth.ApiKeyRequired` of the event, when set.
+    api_key: Option<bool>,
 }
 
 /// What the template says about one API.
@@ -30,6 +31,8 @@ struct Api<'n> {
     cors: Option<&'n Node>,
     gateway_responses: Option<&'n Node>,
     add_authorizer_to_preflight: Option<bool>,
+    /// `Auth.ApiKeyRequired` of the API: every method needs a key unless its event says no.
+    api_key_required: bool,
 }
 
 /// A value of a header or setting, as far as the template says without deploying.
@@ -114,6 +117,8 @@ fn api_from<'n>(props: Option<&'n Node>, globals: Option<&'n Node>, http: bool) 
             "AddDefaultAuthorizerToCorsPreflight",
         ]))
         .map(|v| v.eq_ignore_ascii_case("true")),
+        api_key_required: text_of(pick(&["Auth", "ApiKeyRequired"]))
+            .is_some_and(|v| v.eq_ignore_ascii_case("true")),
     }
 }
 
@@ -211,7 +216,6 @@ pub fn lint(text: &str, report: &mut Report<'_>) {
             events.push(Event {
                 node: event,
                 api,
-                http_api,
                 path: text_of(p.and_then(|p| p.get("Path")))
                     .unwrap_or("/")
                     .to_owned(),
@@ -220,6 +224,8 @@ pub fn lint(text: &str, report: &mut Report<'_>) {
                     .to_ascii_uppercase(),
                 authorizer: text_of(p.and_then(|p| p.at(&["Auth", "Authorizer"])))
                     .map(str::to_owned),
+                api_key: text_of(p.and_then(|p| p.at(&["Auth", "ApiKeyRequired"])))
+                    .map(|v| v.eq_ignore_ascii_case("true")),
             });
         }
 
@@ -253,6 +259,17 @@ pub fn lint(text: &str, report: &mut Report<'_>) {
     }
     let uses_library = functions.iter().any(Function::uses_library);
     let library_origins: Vec<&Node> = functions.iter().filter_map(Function::origins).collect();
+    // The functions' literal lists as policies: the core decides which origins they allow.
+    let library_policies: Vec<preflight::Policy> = library_origins
+        .iter()
+        .filter_map(|n| n.text())
+        .filter_map(|t| {
+            preflight::Policy::builder()
+                .allowed_origins([t])
+                .build()
+                .ok()
+        })
+        .collect();
 
     for (name, api) in &apis {
         let line = api.node.map_or(1, |n| n.line);
@@ -281,7 +298,13 @@ pub fn lint(text: &str, report: &mut Report<'_>) {
                     c.get("AllowOrigin")
                         .or(if c.text().is_some() { Some(c) } else { None })
                 }) {
-                    check_origin_value(report, origin, "Cors AllowOrigin", &library_origins);
+                    check_origin_value(
+                        report,
+                        origin,
+                        "Cors AllowOrigin",
+                        &library_origins,
+                        &library_policies,
+                    );
                 }
                 if api.default_authorizer.is_some()
                     && api.add_authorizer_to_preflight != Some(false)
@@ -331,60 +354,216 @@ pub fn lint(text: &str, report: &mut Report<'_>) {
                         origin,
                         &format!("gateway response {kind}"),
                         &library_origins,
+                        &library_policies,
+                    );
+                } else if !kind.starts_with("DEFAULT_") {
+                    // A customized type replaces DEFAULT_4XX/5XX for its errors entirely.
+                    report.add(
+                        response.line,
+                        Level::Error,
+                        "gateway-errors-without-cors",
+                        format!("{label}: the customized gateway response {kind} has no Access-Control-Allow-Origin: it replaces DEFAULT_4XX/DEFAULT_5XX for these errors, headers included, so the page sees a CORS error instead of the status"),
+                        "give it the same Access-Control-Allow-Origin (and Vary) headers as DEFAULT_4XX",
                     );
                 }
             }
         }
 
-        // Preflights must reach the function without an authorizer.
-        let mut paths: BTreeMap<&str, Vec<&Event>> = BTreeMap::new();
-        for event in events.iter().filter(|e| &e.api == name) {
-            paths.entry(event.path.as_str()).or_default().push(event);
+        if api.cors.is_some() || api.http_api {
+            // The gateway answers OPTIONS itself (reported above when two layers); HTTP API
+            // routes are matched otherwise.
+            continue;
         }
-        let effective = |e: &Event| -> Option<String> {
-            match e.authorizer.as_deref() {
-                Some("NONE") => None,
-                Some(other) => Some(other.to_owned()),
-                None => api.default_authorizer.clone(),
+        check_routing(report, &label, line, api, name, &events, uses_library);
+    }
+}
+
+/// What kind of path segment: a literal, one `{param}`, or the greedy `{proxy+}`.
+fn segment_kind(segment: &str) -> u8 {
+    if segment.ends_with("+}") {
+        2
+    } else if segment.starts_with('{') {
+        1
+    } else {
+        0
+    }
+}
+
+/// Whether the resource path (`/items/{id}`, `/{proxy+}`, `/`) matches a request path, as
+/// API Gateway matches them: the root only the root (`{proxy+}` needs a segment).
+fn matches(resource: &str, path: &str) -> bool {
+    let want: Vec<&str> = resource.split('/').filter(|s| !s.is_empty()).collect();
+    let got: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    if want.is_empty() {
+        return got.is_empty();
+    }
+    for (i, segment) in want.iter().enumerate() {
+        match segment_kind(segment) {
+            2 => return got.len() > i,
+            kind => {
+                if i >= got.len() || (kind == 0 && *segment != got[i]) {
+                    return false;
+                }
             }
-        };
-        if api.cors.is_some() {
-            continue; // the gateway answers OPTIONS itself (reported above when two layers)
         }
-        for (path, events) in paths {
-            let options = events
+    }
+    got.len() == want.len()
+}
+
+/// The event API Gateway runs for `verb path`: the most specific matching resource first
+/// (literal segments before parameters before the greedy proxy, from the left), its method
+/// for the verb, else its `ANY`; a verb a resource does not declare falls through to the
+/// next match. `None`: API Gateway answers 403 itself.
+fn resolve<'a, 'n>(events: &[&'a Event<'n>], path: &str, verb: &str) -> Option<&'a Event<'n>> {
+    let mut resources: Vec<&str> = events
+        .iter()
+        .map(|e| e.path.as_str())
+        .filter(|p| matches(p, path))
+        .collect();
+    resources.sort_by_key(|r| {
+        r.split('/')
+            .filter(|s| !s.is_empty())
+            .map(segment_kind)
+            .collect::<Vec<u8>>()
+    });
+    resources.dedup();
+    resources.into_iter().find_map(|resource| {
+        let on = |method: &str| {
+            events
                 .iter()
-                .find(|e| e.method == "OPTIONS")
-                .or_else(|| events.iter().find(|e| e.method == "ANY"));
-            match options {
-                Some(e) => {
-                    if let Some(authorizer) = effective(e) {
+                .copied()
+                .find(|e| e.path == resource && e.method == method)
+        };
+        on(verb).or_else(|| on("ANY"))
+    })
+}
+
+/// Request paths to try: the root, each declared path with its parameters filled in, one
+/// segment deeper, and a path no event names.
+fn probe_paths(events: &[&Event]) -> Vec<String> {
+    let mut paths = vec!["/".to_string(), "/preflight-lint-unlisted".to_string()];
+    for event in events {
+        let concrete: Vec<&str> = event
+            .path
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .map(|s| match segment_kind(s) {
+                0 => s,
+                1 => "x",
+                _ => "x/y",
+            })
+            .collect();
+        let concrete = format!("/{}", concrete.join("/"));
+        paths.push(format!("{}/deeper", concrete.trim_end_matches('/')));
+        paths.push(concrete);
+    }
+    paths.sort();
+    paths.dedup();
+    paths
+}
+
+const VERBS: [&str; 6] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"];
+
+/// API Gateway's routing of one REST API, modelled over every path and verb a browser or an
+/// attacker can send: preflights must reach the function without an authorizer or an API
+/// key, and no verb may fall through to an open greedy proxy while other routes are
+/// authorized.
+fn check_routing(
+    report: &mut Report<'_>,
+    label: &str,
+    api_line: usize,
+    api: &Api<'_>,
+    name: &str,
+    events: &[Event<'_>],
+    uses_library: bool,
+) {
+    let events: Vec<&Event> = events.iter().filter(|e| e.api == name).collect();
+    if events.is_empty() {
+        return;
+    }
+    let effective = |e: &Event| -> Option<String> {
+        match e.authorizer.as_deref() {
+            Some("NONE") => None,
+            Some(other) => Some(other.to_owned()),
+            None => api.default_authorizer.clone(),
+        }
+    };
+    let authorized_somewhere = events.iter().any(|e| effective(e).is_some());
+    let mut reported: Vec<(usize, &str)> = Vec::new();
+    let mut once = |line: usize, code: &'static str| {
+        let new = !reported.contains(&(line, code));
+        if new {
+            reported.push((line, code));
+        }
+        new
+    };
+    let top_proxy = events
+        .iter()
+        .any(|e| e.path.starts_with("/{") && e.path.ends_with("+}"));
+    for path in probe_paths(&events) {
+        // A preflight that matches nothing is a mistake where the actual call would reach
+        // the function, and at the root next to a `/{proxy+}` (which does not cover it).
+        let served = VERBS.iter().any(|v| resolve(&events, &path, v).is_some())
+            || (path == "/" && top_proxy);
+        match resolve(&events, &path, "OPTIONS") {
+            None if uses_library && served && once(api_line, "no-options-route") => {
+                report.add(
+                        api_line,
+                        Level::Error,
+                        "no-options-route",
+                        if path == "/" {
+                            format!("{label}: a preflight to the API's own URL (/) matches no method: /{{proxy+}} does not cover the root, so API Gateway answers 403 Missing Authentication Token before the function runs")
+                        } else {
+                            format!("{label}: a preflight to {path} matches no method: API Gateway answers 403 Missing Authentication Token before the function runs")
+                        },
+                        &format!("add an event with Path: {}, Method: OPTIONS, Auth: {{Authorizer: NONE}}", if path == "/" { "/" } else { "/{proxy+}" }),
+                    );
+            }
+            None => {}
+            Some(e) => {
+                if let Some(authorizer) = effective(e) {
+                    if once(e.node.line, "authorizer-on-options") {
                         report.add(
                             e.node.line,
                             Level::Error,
                             "authorizer-on-options",
-                            format!("{label}: OPTIONS {path} goes through the authorizer {authorizer} (method {}): preflights never carry credentials, so they get 401 and the browser reports a CORS error", e.method),
+                            format!("{label}: OPTIONS {} goes through the authorizer {authorizer} (method {} {}): preflights never carry credentials, so they get 401 and the browser reports a CORS error", e.path, e.method, e.path),
                             FIX_AUTH,
                         );
                     }
                 }
-                None if uses_library && !e_http(&events) => {
+                if e.api_key.unwrap_or(api.api_key_required)
+                    && once(e.node.line, "api-key-on-options")
+                {
                     report.add(
-                        events[0].node.line,
+                        e.node.line,
                         Level::Error,
-                        "no-options-route",
-                        format!("{label}: {path} has no OPTIONS (or ANY) method: API Gateway answers its preflights 403 Missing Authentication Token before the function runs (a specific path hides /{{proxy+}})"),
-                        &format!("add an event with Path: {path}, Method: OPTIONS, Auth: {{Authorizer: NONE}}"),
+                        "api-key-on-options",
+                        format!("{label}: OPTIONS {} needs an API key (method {} {}): browsers never send one on a preflight, so it gets 403", e.path, e.method, e.path),
+                        "give the OPTIONS event `Auth: {ApiKeyRequired: false}` (and allow X-Api-Key in CORS_ALLOWED_HEADERS for the actual calls)",
                     );
                 }
-                None => {}
+            }
+        }
+        if !authorized_somewhere {
+            continue;
+        }
+        for verb in VERBS {
+            let Some(e) = resolve(&events, &path, verb) else {
+                continue;
+            };
+            let open_fallback = e.path.contains("+}") || (e.path == "/" && e.method == "ANY");
+            if open_fallback && effective(e).is_none() && once(e.node.line, "fail-open-proxy") {
+                report.add(
+                    e.node.line,
+                    Level::Warning,
+                    "fail-open-proxy",
+                    format!("{label}: {verb} {path} reaches the function without authorization through {} {} (Authorizer: NONE) while other routes are authorized: every path and verb no event declares falls through to it, routes added later included", e.method, e.path),
+                    "put the authorizer on the proxy (and the root), and open only OPTIONS and the public routes, each with its own event and `Auth: {Authorizer: NONE}`",
+                );
             }
         }
     }
-}
-
-fn e_http(events: &[&Event]) -> bool {
-    events.iter().all(|e| e.http_api)
 }
 
 /// An `Access-Control-Allow-Origin` value in the template: quoted, one origin, and the same
@@ -394,6 +573,7 @@ fn check_origin_value(
     value: &Node,
     what: &str,
     function_origins: &[&Node],
+    function_policies: &[preflight::Policy],
 ) {
     let mut found = Vec::new();
     leaves(value, false, &mut found);
@@ -401,13 +581,15 @@ fn check_origin_value(
         .iter()
         .filter_map(|n| n.reference())
         .collect();
-    let function_lists: Vec<Vec<&str>> = function_origins
-        .iter()
-        .filter_map(|n| n.text())
-        .map(|t| t.split(',').map(str::trim).collect())
-        .collect();
     for (line, leaf) in found {
         match leaf {
+            Leaf::Literal(s) if s.to_ascii_lowercase().contains("method.request.header.") => report.add(
+                line,
+                Level::Error,
+                "reflects-any-origin",
+                format!("{what}: Access-Control-Allow-Origin is the mapping expression `{s}`, which echoes whatever the request sends: every website is allowed"),
+                "name the one origin in single quotes (\"'https://app.example.com'\"), or \"'*'\" for responses that never need credentials",
+            ),
             Leaf::Ref(name) => report.add(
                 line,
                 Level::Error,
@@ -432,8 +614,18 @@ fn check_origin_value(
                         format!("{what}: Access-Control-Allow-Origin holds a list ({inner}); browsers accept exactly one origin"),
                         "name one origin, or '*' for responses that never need credentials (the function answers everything else from CORS_ALLOWED_ORIGINS)",
                     );
+                } else if inner != "*" && preflight::Origin::parse(inner.as_bytes()).is_err() {
+                    report.add(
+                        line,
+                        Level::Error,
+                        "allow-origin-not-serialized",
+                        format!("{what}: Access-Control-Allow-Origin `{inner}` is not an origin as browsers send it (lower case, no default port, no trailing `/`), and browsers compare it byte for byte"),
+                        "write the origin exactly as the page's `location.origin` shows it, e.g. 'https://app.example.com'",
+                    );
                 } else if inner != "*" {
-                    let listed = function_lists.iter().all(|list| list.contains(&inner));
+                    // The core decides which origins the function's list allows (case and
+                    // default ports normalized).
+                    let listed = function_policies.iter().all(|p| p.allows_origin(inner));
                     if !listed {
                         report.add(
                             line,

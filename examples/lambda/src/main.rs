@@ -6,7 +6,11 @@
 //! (the flag matters: without it the local runner answers preflights itself and hides every
 //! CORS mistake). `template.yaml` at the repository root deploys it behind API Gateway.
 
+#[cfg(not(feature = "cors"))]
+use lambda_http::run;
 use lambda_http::{service_fn, Body, Error, Request, RequestExt, Response};
+#[cfg(feature = "cors")]
+use preflight_lambda::run;
 
 #[cfg_attr(feature = "cors", preflight_lambda::cors)]
 async fn handler(req: Request) -> Result<Response<Body>, Error> {
@@ -36,5 +40,5 @@ async fn main() -> Result<(), Error> {
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .without_time()
         .init();
-    preflight_lambda::run(service_fn(handler)).await
+    run(service_fn(handler)).await
 }
