@@ -158,10 +158,13 @@ def raw_lines(function, method, path, lines):
         connection.close()
 
 
-@pytest.mark.parametrize("platform", PLATFORMS)
+# `cargo lambda watch` hands the function only the first line of a repeated request header
+# (a deployed function URL joins them with commas): Lambda's event sources are covered by
+# adapters/lambda/tests/events.rs with AWS-shaped events instead.
+@pytest.mark.parametrize("platform", [p for p in PLATFORMS if p != "lambda"])
 def test_a_second_origin_line_is_refused_for_that_reason_on_every_platform(platform, functions):
-    # Vercel passes the two lines on, `cargo lambda watch` (a function URL event) and workerd
-    # join them with commas: the verdict and the logged reason are the same.
+    # Vercel passes the two lines on, workerd joins them with commas: the verdict and the
+    # logged reason are the same.
     function = functions(platform, "default")
     origin = f"http://app.test:{PAGE.port}"
     path = f"/items/{platform}-two-origins"
