@@ -63,11 +63,15 @@ fn matches_its_markers(name: &str) {
 #[test]
 fn sam_template_mistakes() {
     matches_its_markers("sam-mistakes.yaml");
+    // Globals.HttpApi applies to the implicit HTTP API.
+    matches_its_markers("sam-globals.yaml");
 }
 
 #[test]
 fn wrangler_mistakes() {
     matches_its_markers("wrangler-mistakes.toml");
+    // wrangler.jsonc: comments, trailing commas, lists and booleans as bindings.
+    matches_its_markers("wrangler-mistakes.jsonc");
 }
 
 #[test]

@@ -95,11 +95,13 @@ fn validate(
 }
 
 /// The files lint reads, by name.
-const FILES: [&str; 4] = [
+const FILES: [&str; 6] = [
     "template.yaml",
     "template.yml",
     "vercel.json",
     "wrangler.toml",
+    "wrangler.json",
+    "wrangler.jsonc",
 ];
 
 /// Directories never searched.
@@ -123,8 +125,8 @@ fn find(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// Lints one file: `.json` as `vercel.json`, `.toml` as `wrangler.toml`, anything else as a
-/// SAM template.
+/// Lints one file: `wrangler.json(c)` and `.toml` as wrangler configuration, other `.json` as
+/// `vercel.json`, anything else as a SAM template.
 pub fn lint_file(path: &Path) -> Result<Vec<Finding>, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
@@ -133,7 +135,13 @@ pub fn lint_file(path: &Path) -> Result<Vec<Finding>, String> {
         findings: Vec::new(),
     };
     // By kind: vercel.json, wrangler.toml, anything else a SAM/CloudFormation template.
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     match path.extension().and_then(|e| e.to_str()) {
+        _ if name.starts_with("wrangler")
+            && (name.ends_with(".json") || name.ends_with(".jsonc")) =>
+        {
+            wrangler::lint_json(&text, &mut report)
+        }
         Some("json") => vercel::lint(&text, &mut report),
         Some("toml") => wrangler::lint(&text, &mut report),
         _ => sam::lint(&text, &mut report),

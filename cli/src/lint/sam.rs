@@ -95,16 +95,13 @@ impl Function<'_> {
     }
 }
 
-/// An API's settings: its own properties, else `Globals.Api` (REST APIs only).
+/// An API's settings: its own properties, else the template's `Globals.Api` (REST APIs) or
+/// `Globals.HttpApi` (HTTP APIs), which `globals` is.
 fn api_from<'n>(props: Option<&'n Node>, globals: Option<&'n Node>, http: bool) -> Api<'n> {
     let pick = |path: &[&str]| {
-        props.and_then(|p| p.at(path)).or_else(|| {
-            if http {
-                None
-            } else {
-                globals.and_then(|g| g.at(path))
-            }
-        })
+        props
+            .and_then(|p| p.at(path))
+            .or_else(|| globals.and_then(|g| g.at(path)))
     };
     Api {
         node: None,
@@ -145,6 +142,8 @@ pub fn lint(text: &str, report: &mut Report<'_>) {
         return;
     };
     let globals_api = doc.at(&["Globals", "Api"]);
+    let globals_http = doc.at(&["Globals", "HttpApi"]);
+    let globals_for = |http: bool| if http { globals_http } else { globals_api };
     let globals_fn_vars = doc.at(&["Globals", "Function", "Environment", "Variables"]);
 
     // APIs, explicit and implicit.
@@ -155,7 +154,8 @@ pub fn lint(text: &str, report: &mut Report<'_>) {
         let props = resource.get("Properties");
         match kind {
             "AWS::Serverless::Api" | "AWS::Serverless::HttpApi" => {
-                let mut api = api_from(props, globals_api, kind.ends_with("HttpApi"));
+                let http = kind.ends_with("HttpApi");
+                let mut api = api_from(props, globals_for(http), http);
                 api.node = Some(resource);
                 apis.insert(name.clone(), api);
             }
@@ -211,7 +211,7 @@ pub fn lint(text: &str, report: &mut Report<'_>) {
                     }
                 });
             if !apis.contains_key(&api) {
-                apis.insert(api.clone(), api_from(None, globals_api, http_api));
+                apis.insert(api.clone(), api_from(None, globals_for(http_api), http_api));
             }
             events.push(Event {
                 node: event,
