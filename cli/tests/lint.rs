@@ -65,6 +65,8 @@ fn sam_template_mistakes() {
     matches_its_markers("sam-mistakes.yaml");
     // Globals.HttpApi applies to the implicit HTTP API.
     matches_its_markers("sam-globals.yaml");
+    // The Serverless Framework's serverless.yml, with the same rules.
+    matches_its_markers("serverless-mistakes.yml");
 }
 
 #[test]

@@ -4,6 +4,7 @@
 //! line, the problem and the fix.
 
 mod sam;
+mod serverless;
 mod vercel;
 mod wrangler;
 pub mod yaml;
@@ -95,13 +96,15 @@ fn validate(
 }
 
 /// The files lint reads, by name.
-const FILES: [&str; 6] = [
+const FILES: [&str; 8] = [
     "template.yaml",
     "template.yml",
     "vercel.json",
     "wrangler.toml",
     "wrangler.json",
     "wrangler.jsonc",
+    "serverless.yml",
+    "serverless.yaml",
 ];
 
 /// Directories never searched.
@@ -125,8 +128,9 @@ fn find(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// Lints one file: `wrangler.json(c)` and `.toml` as wrangler configuration, other `.json` as
-/// `vercel.json`, anything else as a SAM template.
+/// Lints one file: `wrangler.json(c)` and `.toml` as wrangler configuration,
+/// `serverless.y(a)ml` as the Serverless Framework's, other `.json` as `vercel.json`, anything
+/// else as a SAM template.
 pub fn lint_file(path: &Path) -> Result<Vec<Finding>, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
@@ -141,6 +145,11 @@ pub fn lint_file(path: &Path) -> Result<Vec<Finding>, String> {
             && (name.ends_with(".json") || name.ends_with(".jsonc")) =>
         {
             wrangler::lint_json(&text, &mut report)
+        }
+        _ if name.starts_with("serverless")
+            && (name.ends_with(".yml") || name.ends_with(".yaml")) =>
+        {
+            serverless::lint(&text, &mut report)
         }
         Some("json") => vercel::lint(&text, &mut report),
         Some("toml") => wrangler::lint(&text, &mut report),

@@ -11,20 +11,20 @@ use super::{Level, Report};
 const FIX_AUTH: &str = "give the OPTIONS route `Auth: {Authorizer: NONE}` (an explicit `Method: OPTIONS` event on the same Path, which API Gateway prefers over ANY)";
 
 /// One `Type: Api` or `Type: HttpApi` event of a function.
-struct Event<'n> {
-    node: &'n Node,
-    api: String,
-    path: String,
-    method: String,
+pub(super) struct Event<'n> {
+    pub(super) node: &'n Node,
+    pub(super) api: String,
+    pub(super) path: String,
+    pub(super) method: String,
     /// `Some("NONE")`, `Some(name)`, or `None` (the API's default applies).
-    authorizer: Option<String>,
+    pub(super) authorizer: Option<String>,
     /// `Auth.ApiKeyRequired` of the event, when set.
-    api_key: Option<bool>,
+    pub(super) api_key: Option<bool>,
 }
 
 /// What the template says about one API.
 #[derive(Default)]
-struct Api<'n> {
+pub(super) struct Api<'n> {
     node: Option<&'n Node>,
     http_api: bool,
     default_authorizer: Option<String>,
@@ -468,7 +468,7 @@ const VERBS: [&str; 6] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"];
 /// attacker can send: preflights must reach the function without an authorizer or an API
 /// key, and no verb may fall through to an open greedy proxy while other routes are
 /// authorized.
-fn check_routing(
+pub(super) fn check_routing(
     report: &mut Report<'_>,
     label: &str,
     api_line: usize,
@@ -568,7 +568,7 @@ fn check_routing(
 
 /// An `Access-Control-Allow-Origin` value in the template: quoted, one origin, and the same
 /// list as the function's.
-fn check_origin_value(
+pub(super) fn check_origin_value(
     report: &mut Report<'_>,
     value: &Node,
     what: &str,
