@@ -123,20 +123,43 @@ fn text_of(node: Option<&Node>) -> Option<&str> {
     node.and_then(Node::text)
 }
 
-/// Checks one template.
-pub fn lint(text: &str, report: &mut Report<'_>) {
-    let doc = match yaml::parse(text) {
-        Ok(doc) => doc,
+/// The functions' literal `CORS_ALLOWED_ORIGINS` lists as policies: the core decides which
+/// origins they allow (case and default ports normalized).
+pub(super) fn policies(origins: &[&Node]) -> Vec<preflight::Policy> {
+    origins
+        .iter()
+        .filter_map(|n| n.text())
+        .filter_map(|t| {
+            preflight::Policy::builder()
+                .allowed_origins([t])
+                .build()
+                .ok()
+        })
+        .collect()
+}
+
+/// The YAML document, or `None` with an `unreadable` finding naming `tool`, which refuses it
+/// too.
+pub(super) fn parse_or_report(text: &str, report: &mut Report<'_>, tool: &str) -> Option<Node> {
+    match yaml::parse(text) {
+        Ok(doc) => Some(doc),
         Err(e) => {
             report.add(
                 1,
                 Level::Error,
                 "unreadable",
                 format!("not valid YAML: {e}"),
-                "fix the syntax (sam validate shows the same)",
+                &format!("fix the syntax ({tool} refuses it too)"),
             );
-            return;
+            None
         }
+    }
+}
+
+/// Checks one template.
+pub fn lint(text: &str, report: &mut Report<'_>) {
+    let Some(doc) = parse_or_report(text, report, "sam validate") else {
+        return;
     };
     let Some(resources) = doc.get("Resources") else {
         return;
@@ -259,17 +282,7 @@ pub fn lint(text: &str, report: &mut Report<'_>) {
     }
     let uses_library = functions.iter().any(Function::uses_library);
     let library_origins: Vec<&Node> = functions.iter().filter_map(Function::origins).collect();
-    // The functions' literal lists as policies: the core decides which origins they allow.
-    let library_policies: Vec<preflight::Policy> = library_origins
-        .iter()
-        .filter_map(|n| n.text())
-        .filter_map(|t| {
-            preflight::Policy::builder()
-                .allowed_origins([t])
-                .build()
-                .ok()
-        })
-        .collect();
+    let library_policies = policies(&library_origins);
 
     for (name, api) in &apis {
         let line = api.node.map_or(1, |n| n.line);

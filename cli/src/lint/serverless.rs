@@ -4,8 +4,8 @@
 //! routing model; the gateway responses under `resources` must carry CORS headers; literal
 //! `CORS_*` values must validate.
 
-use super::sam::{check_origin_value, check_routing, Api, Event};
-use super::yaml::{self, Node};
+use super::sam::{check_origin_value, check_routing, parse_or_report, policies, Api, Event};
+use super::yaml::Node;
 use super::{Level, Report};
 
 /// The `CORS_*` entries of an `environment` block.
@@ -21,18 +21,8 @@ fn cors_vars(environment: Option<&Node>) -> Vec<(&str, &Node)> {
 
 /// Checks one `serverless.yml`.
 pub fn lint(text: &str, report: &mut Report<'_>) {
-    let doc = match yaml::parse(text) {
-        Ok(doc) => doc,
-        Err(e) => {
-            report.add(
-                1,
-                Level::Error,
-                "unreadable",
-                format!("not valid YAML: {e}"),
-                "fix the syntax (serverless refuses it too)",
-            );
-            return;
-        }
+    let Some(doc) = parse_or_report(text, report, "serverless") else {
+        return;
     };
     let provider_vars = cors_vars(doc.at(&["provider", "environment"]));
     let mut events = Vec::new();
@@ -122,16 +112,7 @@ pub fn lint(text: &str, report: &mut Report<'_>) {
     if events.is_empty() {
         return;
     }
-    let library_policies: Vec<preflight::Policy> = origins
-        .iter()
-        .filter_map(|n| n.text())
-        .filter_map(|t| {
-            preflight::Policy::builder()
-                .allowed_origins([t])
-                .build()
-                .ok()
-        })
-        .collect();
+    let library_policies = policies(&origins);
     // The REST API's own error responses, declared under `resources` as CloudFormation.
     let mut default_cors = Vec::new();
     for (_, resource) in doc
