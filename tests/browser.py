@@ -92,7 +92,10 @@ fetch(url, init).then(async (r) => {
 class Browser:
     """Headless Chromium (the Debian package) through chromedriver."""
 
-    def __init__(self):
+    # Every *.test name is this machine; nothing else is looked up.
+    HOST_RULES = "MAP *.test 127.0.0.1, MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"
+
+    def __init__(self, extra_flags=(), host_rules=HOST_RULES):
         chromium = require("chromium")
         chromedriver = require("chromedriver")
         webdriver = require_module("selenium.webdriver")
@@ -110,9 +113,8 @@ class Browser:
             "--disable-sync",
             "--disable-dev-shm-usage",
             f"--user-data-dir={self.profile}",
-            # Every *.test name is this machine; nothing else is looked up.
-            "--host-resolver-rules=MAP *.test 127.0.0.1, MAP * ~NOTFOUND, "
-            "EXCLUDE localhost, EXCLUDE 127.0.0.1",
+            f"--host-resolver-rules={host_rules}",
+            *extra_flags,
         ]:
             options.add_argument(flag)
         options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
