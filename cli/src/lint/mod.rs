@@ -58,6 +58,24 @@ impl Report<'_> {
     }
 }
 
+/// The JSON document, or `None` with an `unreadable` finding on the line the parser stopped
+/// at, naming `tool`, which refuses the file too.
+fn json_or_report(text: &str, report: &mut Report<'_>, tool: &str) -> Option<serde_json::Value> {
+    match serde_json::from_str(text) {
+        Ok(doc) => Some(doc),
+        Err(e) => {
+            report.add(
+                e.line(),
+                Level::Error,
+                "unreadable",
+                format!("not valid JSON: {e}"),
+                &format!("fix the syntax ({tool} refuses it too)"),
+            );
+            None
+        }
+    }
+}
+
 /// Validates `CORS_*` values `(name, value, line)` found in `context` as the adapters will,
 /// reporting each problem on its variable's line (or `fallback_line`).
 fn validate(

@@ -2,7 +2,6 @@
 //! that preflights cannot follow.
 
 use super::{Level, Report};
-use serde_json::Value;
 
 /// Finds lines of quoted strings in order, so repeated keys get their own lines.
 struct Lines<'t> {
@@ -27,18 +26,8 @@ impl Lines<'_> {
 
 /// Checks one `vercel.json`.
 pub fn lint(text: &str, report: &mut Report<'_>) {
-    let doc: Value = match serde_json::from_str(text) {
-        Ok(doc) => doc,
-        Err(e) => {
-            report.add(
-                e.line(),
-                Level::Error,
-                "unreadable",
-                format!("not valid JSON: {e}"),
-                "fix the syntax (Vercel refuses it too)",
-            );
-            return;
-        }
+    let Some(doc) = super::json_or_report(text, report, "Vercel") else {
+        return;
     };
     let mut lines = Lines { text, from: 0 };
     for rule in doc["headers"].as_array().into_iter().flatten() {

@@ -169,18 +169,9 @@ fn json_line_of(text: &str, key: &str) -> usize {
 
 /// Checks one `wrangler.json` or `wrangler.jsonc`.
 pub fn lint_json(text: &str, report: &mut Report<'_>) {
-    let doc: serde_json::Value = match serde_json::from_str(&plain_json(text)) {
-        Ok(doc) => doc,
-        Err(e) => {
-            report.add(
-                e.line(),
-                Level::Error,
-                "unreadable",
-                format!("not valid JSON(C): {e}"),
-                "fix the syntax (wrangler refuses it too)",
-            );
-            return;
-        }
+    // Comments are removed with their line breaks kept, so the lines stay the file's.
+    let Some(doc) = super::json_or_report(&plain_json(text), report, "wrangler") else {
+        return;
     };
     let mut scopes: Vec<(String, &serde_json::Value)> = Vec::new();
     if let Some(vars) = doc.get("vars") {
