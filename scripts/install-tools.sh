@@ -81,6 +81,13 @@ if ! cmp -s examples/worker/package-lock.json examples/worker/node_modules/.inst
     && cp package-lock.json node_modules/.installed-lock.json)
 fi
 
+# Vercel's own CLI (with @vercel/rust), for `vercel build` of examples/vercel in the tests.
+if ! cmp -s tests/vercel-cli/package-lock.json tests/vercel-cli/node_modules/.installed-lock.json; then
+  say "npm ci in tests/vercel-cli (vercel with @vercel/rust; about 50 s)"
+  (cd tests/vercel-cli && npm ci --no-audit --no-fund --loglevel=error \
+    && cp package-lock.json node_modules/.installed-lock.json)
+fi
+
 # Servers that `preflight check` is tested against (tests/test_cli.py): nginx from Debian, and
 # Express with the cors package from npm (Flask and flask-cors come with tests/requirements.txt).
 if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then

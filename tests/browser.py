@@ -184,6 +184,11 @@ class Function:
                 time.sleep(1)
         raise AssertionError(f"{self.name} not ready after {self.ready_timeout} s:\n{self.log()}")
 
+    def seen_path(self, path):
+        """The path the function sees (and logs) for a request to `path` on the platform's
+        edge: the same, unless the edge rewrites it (Vercel's `[id]` routes)."""
+        return path
+
     def log(self):
         self.log_file.flush()
         with open(self.log_path, errors="replace") as f:
@@ -235,15 +240,16 @@ def read_env_file(path):
 
 class Edge(http.server.ThreadingHTTPServer):
     """The two things a platform's edge does in front of the code that the local runners do
-    not: routing by path to the right function (Vercel's file-system routing: `api/items.rs`
-    is /api/items, `api/items/[id].rs` is /api/items/:id) and naming each request in a header
-    (Vercel's `x-vercel-id`, Cloudflare's `cf-ray`). Requests and responses pass through
-    unchanged otherwise: OPTIONS included, repeated request and response headers kept."""
+    not: routing by path to the right function and naming each request in a header (Vercel's
+    `x-vercel-id`, Cloudflare's `cf-ray`). `resolve(target)` takes the request target (path
+    and query) and gives `(port, target, extra headers)` to forward it, or `(None, (status,
+    headers, body), [])` for an answer of the edge's own. Requests and responses pass through unchanged
+    otherwise: OPTIONS included, repeated request and response headers kept."""
 
     HOP = {"connection", "keep-alive", "transfer-encoding", "upgrade", "host", "content-length"}
 
-    def __init__(self, routes, request_id_header):
-        self.routes = routes  # (compiled pattern, port)
+    def __init__(self, resolve, request_id_header):
+        self.resolve = resolve
         self.request_id_header = request_id_header
         super().__init__(("127.0.0.1", 0), self.Handler)
 
@@ -251,19 +257,19 @@ class Edge(http.server.ThreadingHTTPServer):
         protocol_version = "HTTP/1.1"
 
         def forward(self):
-            path = self.path.split("?", 1)[0]
-            port = next((p for pattern, p in self.server.routes if pattern.fullmatch(path)), None)
+            port, target, extra = self.server.resolve(self.path)
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else None
             if port is None:
-                status, headers, payload = 404, [("Content-Type", "text/plain")], b"NOT_FOUND"
+                status, headers, payload = target
             else:
                 headers = [(k, v) for k, v in self.headers.items() if k.lower() not in Edge.HOP]
                 headers.append((self.server.request_id_header, f"local-{uuid.uuid4().hex[:16]}"))
+                headers += extra
                 connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
                 # Line by line: repeated request headers stay separate, as Vercel's edge
                 # passes them on (a dict would keep only the last).
-                connection.putrequest(self.command, self.path, skip_accept_encoding=True)
+                connection.putrequest(self.command, target, skip_accept_encoding=True)
                 for key, value in headers:
                     connection.putheader(key, value)
                 if body is not None:
@@ -289,72 +295,6 @@ class Edge(http.server.ThreadingHTTPServer):
             pass
 
 
-class VercelFunction(Function):
-    """examples/vercel: each function binary on its own VERCEL_DEV_PORT (what `vercel dev`
-    runs), behind `Edge`. The environment is the example's `.env.example` plus the
-    policy's variables."""
-
-    name = "vercel"
-    path_prefix = "/api"
-    FUNCTIONS = [("items", r"/api/items/?"), ("items-id", r"/api/items/[^/]+/?"), ("error", r"/api/error/?")]
-
-    def __init__(self, env):
-        example = os.path.join(ROOT, "examples", "vercel")
-        build = subprocess.run(
-            ["cargo", "build", "--quiet", "-p", "preflight-example-vercel", "--bins"],
-            cwd=ROOT, capture_output=True, text=True,
-        )
-        assert build.returncode == 0, f"building the Vercel example failed:\n{build.stderr}"
-        self.env = {**read_env_file(os.path.join(example, ".env.example")), **env}
-        self.processes = []
-        self.log_path = tempfile.mktemp(prefix="preflight-vercel-", suffix=".log")
-        self.log_file = open(self.log_path, "w")
-        routes = []
-        for binary, pattern in self.FUNCTIONS:
-            port = free_port()
-            process = subprocess.Popen(
-                [os.path.join(ROOT, "target", "debug", binary)],
-                cwd=example,
-                env={**os.environ, **self.env, "VERCEL_DEV_PORT": str(port), "NO_COLOR": "1"},
-                stdout=self.log_file,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-            self.processes.append(process)
-            routes.append((re.compile(pattern), port))
-        self.router = Edge(routes, "x-vercel-id")
-        self.port = self.router.server_address[1]
-        threading.Thread(target=self.router.serve_forever, daemon=True).start()
-        self.process = self.processes[0]
-        self.wait_ready()
-
-    @property
-    def base_url(self):
-        return f"http://localhost:{self.port}"
-
-    def wait_ready(self):
-        deadline = time.time() + 60
-        while self.log().count("Dev server listening") < len(self.processes):
-            for process in self.processes:
-                if process.poll() is not None:
-                    raise AssertionError(f"a Vercel function exited early:\n{self.log()}")
-            if time.time() > deadline:
-                raise AssertionError(f"the Vercel functions did not start:\n{self.log()}")
-            time.sleep(0.2)
-
-    def close(self):
-        self.router.shutdown()
-        self.router.server_close()
-        for process in self.processes:
-            process.send_signal(signal.SIGTERM)
-        for process in self.processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        self.log_file.close()
-
-
 class WorkerFunction(Function):
     """examples/worker built to wasm by `worker-build --release` (through wrangler.toml's
     `[build]`) and run by `wrangler dev --local` (workerd), the policy given as `--var`
@@ -365,7 +305,7 @@ class WorkerFunction(Function):
 
     def __init__(self, env):
         super().__init__(env)  # wrangler dev on self.port
-        self.edge = Edge([(re.compile(r"/.*"), self.port)], "cf-ray")
+        self.edge = Edge(lambda target: (self.port, target, []), "cf-ray")
         threading.Thread(target=self.edge.serve_forever, daemon=True).start()
 
     @property
@@ -417,7 +357,7 @@ def fetch_init(case):
     return init
 
 
-def check_case(case, result, console, log):
+def check_case(case, result, console, log, path=None):
     """Every way this case's outcome differs from the matrix, as sentences."""
     problems = []
     if result.get("outcome") != case["expect"]:
@@ -436,7 +376,7 @@ def check_case(case, result, console, log):
             problems.append(f"console lacks {case['console']!r}: {console}")
     # The function's log names each request it answered a preflight for, by method and path
     # (never the query, which may carry secrets); `log` holds only what this call added.
-    marker = re.compile(rf"path=\S*{re.escape(case['path'])}(?=[\s}}])")
+    marker = re.compile(rf"path=\S*{re.escape(path or case['path'])}(?=[\s}}])")
     lines = [line for line in log.splitlines() if marker.search(line)]
     allowed = any("CORS preflight allowed" in line for line in lines)
     rejected = any("CORS preflight rejected" in line for line in lines)
@@ -453,7 +393,8 @@ def run_case(function, browser, case):
     result, console = browser.call(case["origin"], url, fetch_init(case), case.get("read"))
     deadline = time.time() + 2
     while True:  # the function's log line may land a moment after the response
-        problems = check_case(case, result, console, function.log()[before:])
+        seen = function.seen_path(function.path_prefix + case["path"])
+        problems = check_case(case, result, console, function.log()[before:], seen)
         if not problems or time.time() > deadline:
             return problems
         time.sleep(0.1)
@@ -464,7 +405,6 @@ __all__ = [
     "Function",
     "LambdaFunction",
     "PageServer",
-    "VercelFunction",
     "WorkerFunction",
     "load_matrix",
     "missing",

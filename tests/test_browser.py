@@ -2,7 +2,8 @@
 example, with the same expectations, plus an invalid configuration seen from the browser.
 
 - lambda: examples/lambda under `cargo lambda watch --disable-cors`
-- vercel: examples/vercel, each function binary on its VERCEL_DEV_PORT behind Vercel's routing
+- vercel: examples/vercel as `vercel build` outputs it, each function started as Vercel starts it,
+  behind the routes of the build's config.json (tests/vercel.py)
 - worker: examples/worker built to wasm by worker-build, under `wrangler dev --local` (workerd)
 """
 
@@ -14,15 +15,8 @@ import urllib.request
 
 import pytest
 
-from browser import (
-    Browser,
-    LambdaFunction,
-    PageServer,
-    VercelFunction,
-    WorkerFunction,
-    load_matrix,
-    run_case,
-)
+from browser import Browser, LambdaFunction, PageServer, WorkerFunction, load_matrix, run_case
+from vercel import VercelFunction
 
 PLATFORMS = {"lambda": LambdaFunction, "vercel": VercelFunction, "worker": WorkerFunction}
 PAGE, OTHER = PageServer(), PageServer()
@@ -168,6 +162,7 @@ def test_a_second_origin_line_is_refused_for_that_reason_on_every_platform(platf
     function = functions(platform, "default")
     origin = f"http://app.test:{PAGE.port}"
     path = f"/items/{platform}-two-origins"
+    seen = function.seen_path(function.path_prefix + path)
     before = len(function.log())
     status, lines = raw_lines(function, "OPTIONS", path, [
         ("Origin", "http://evil.test"), ("Origin", origin), ("Access-Control-Request-Method", "PUT"),
@@ -177,7 +172,7 @@ def test_a_second_origin_line_is_refused_for_that_reason_on_every_platform(platf
     deadline = time.time() + 5
     while time.time() < deadline:
         rejected = [line for line in function.log()[before:].splitlines()
-                    if "CORS preflight rejected" in line and path in line]
+                    if "CORS preflight rejected" in line and seen in line]
         if rejected:
             break
         time.sleep(0.1)

@@ -15,7 +15,8 @@ import time
 
 import pytest
 
-from browser import Browser, LambdaFunction, PageServer, VercelFunction, WorkerFunction, free_port
+from browser import Browser, LambdaFunction, PageServer, WorkerFunction, free_port
+from vercel import VercelFunction
 from tools import ROOT, missing, require, require_module
 
 PAGE = PageServer()
@@ -335,7 +336,8 @@ def test_check_agrees_with_chromium(case, cli, browser, servers):
         # The request reached our code: the function's log, from this call on, has its
         # preflight (the span names the path, never the query), rejected or allowed as the
         # tool said.
-        marker = re.compile(rf"path=\S*{re.escape(path)}(?=[\s}}])")
+        seen = server.function.seen_path(server.function.path_prefix + path)
+        marker = re.compile(rf"path=\S*{re.escape(seen)}(?=[\s}}])")
         expect = "CORS preflight allowed" if report["preflight"]["pass"] else "CORS preflight rejected"
         other = "CORS preflight rejected" if report["preflight"]["pass"] else "CORS preflight allowed"
 

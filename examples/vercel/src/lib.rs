@@ -18,11 +18,38 @@ pub async fn handler(req: Request) -> Result<Response<ResponseBody>, Error> {
         .to_owned();
     let (parts, body) = req.into_parts();
     let body = body.collect().await?.to_bytes();
-    let path = parts.uri.path();
-    let route = path.strip_prefix("/api").unwrap_or(path);
+    let path = route(parts.uri.path(), parts.uri.query());
+    let route = path.strip_prefix("/api").unwrap_or(&path);
     let response =
         preflight_example_items::handle(&parts.method, route, &parts.headers, &body, &request_id)?;
     Ok(response.map(ResponseBody::from))
+}
+
+/// The path the caller asked for. Vercel's router sends `/api/items/7` to the function of
+/// `api/items/[id].rs` by rewriting it to `/api/items/[id]?id=7` (the route `vercel build`
+/// writes into `.vercel/output/config.json`), so each `[name]` segment is put back from the
+/// query parameter of that name; a path without one is returned as it is.
+///
+/// ```
+/// use preflight_example_vercel::route;
+/// assert_eq!(route("/api/items/[id]", Some("id=7&case=3")), "/api/items/7");
+/// assert_eq!(route("/api/items/7", Some("case=3")), "/api/items/7");
+/// assert_eq!(route("/api/items/[id]", None), "/api/items/[id]");
+/// ```
+pub fn route(path: &str, query: Option<&str>) -> String {
+    let value = |name: &str| {
+        query?
+            .split('&')
+            .find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))
+    };
+    let segments = path.split('/').map(|segment| {
+        segment
+            .strip_prefix('[')
+            .and_then(|s| s.strip_suffix(']'))
+            .and_then(value)
+            .unwrap_or(segment)
+    });
+    segments.collect::<Vec<_>>().join("/")
 }
 
 /// Starts the function: logs to stdout (Vercel collects it), then serves on
