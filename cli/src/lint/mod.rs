@@ -1,8 +1,10 @@
 //! `preflight lint`: the deployment files of a serverless project checked for the two-layer
 //! CORS mistakes (shared/BROWSER-RULES.md classes 13-15 and the `CORS_*` values themselves):
-//! AWS SAM `template.yaml`, `vercel.json`, `wrangler.toml`. Each finding names the file, the
-//! line, the problem and the fix.
+//! AWS SAM `template.yaml`, plain CloudFormation (`cdk.out/*.template.json`, templates found
+//! by their content), `vercel.json`, `wrangler.toml`, `serverless.yml`. Each finding names the
+//! file, the line, the problem and the fix.
 
+mod cloudformation;
 mod sam;
 mod serverless;
 mod vercel;
@@ -125,10 +127,55 @@ const FILES: [&str; 8] = [
     "serverless.yaml",
 ];
 
-/// Directories never searched.
-const SKIP: [&str; 5] = ["target", "node_modules", ".git", ".aws-sam", ".vercel"];
+/// Directories never searched (`fixtures`: test inputs, not deployments).
+const SKIP: [&str; 6] = [
+    "target",
+    "node_modules",
+    ".git",
+    ".aws-sam",
+    ".vercel",
+    "fixtures",
+];
 
-fn find(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
+/// The largest file read to see whether it is a CloudFormation template (CloudFormation
+/// takes templates up to 1 MB).
+const MAX_SNIFF: u64 = 2 << 20;
+
+/// Whether `text` is a CloudFormation template (SAM included): JSON whose top level has
+/// `AWSTemplateFormatVersion` or `Resources` of `AWS::` types, or YAML with either key at
+/// the top level.
+fn looks_like_cloudformation(text: &str) -> bool {
+    if text.trim_start().starts_with('{') {
+        let Ok(doc) = serde_json::from_str::<serde_json::Value>(text) else {
+            return false;
+        };
+        let aws_resources = doc["Resources"].as_object().is_some_and(|r| {
+            r.values()
+                .any(|r| r["Type"].as_str().is_some_and(|t| t.starts_with("AWS::")))
+        });
+        return doc.get("AWSTemplateFormatVersion").is_some() || aws_resources;
+    }
+    text.lines()
+        .any(|l| l.starts_with("AWSTemplateFormatVersion:"))
+        || (text.lines().any(|l| l.starts_with("Resources:")) && text.contains("AWS::"))
+}
+
+/// A file not named in [`FILES`] that is linted: `*.template.json` (what `cdk synth` writes),
+/// and YAML or JSON that [`looks_like_cloudformation`] (outside `cdk.out`, whose other JSON
+/// files are the assembly's own).
+fn is_template(path: &Path, name: &str, in_cdk_out: bool) -> bool {
+    if name.ends_with(".template.json") {
+        return true;
+    }
+    let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    if in_cdk_out || !matches!(extension, "yaml" | "yml" | "json" | "template") {
+        return false;
+    }
+    let small = std::fs::metadata(path).is_ok_and(|m| m.len() <= MAX_SNIFF);
+    small && std::fs::read_to_string(path).is_ok_and(|text| looks_like_cloudformation(&text))
+}
+
+fn find(dir: &Path, depth: usize, in_cdk_out: bool, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -137,18 +184,23 @@ fn find(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
     for path in entries {
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
         if path.is_dir() {
-            if depth > 0 && !SKIP.contains(&name) && !name.starts_with('.') {
-                find(&path, depth - 1, out);
+            // A cloud assembly's `asset.*` directories hold bundled code, not templates.
+            let asset = in_cdk_out && name.starts_with("asset.");
+            if depth > 0 && !SKIP.contains(&name) && !name.starts_with('.') && !asset {
+                find(&path, depth - 1, in_cdk_out || name == "cdk.out", out);
             }
-        } else if FILES.contains(&name) {
+        } else if FILES.contains(&name)
+            || (!name.starts_with('.') && is_template(&path, name, in_cdk_out))
+        {
             out.push(path);
         }
     }
 }
 
 /// Lints one file: `wrangler.json(c)` and `.toml` as wrangler configuration,
-/// `serverless.y(a)ml` as the Serverless Framework's, other `.json` as `vercel.json`, anything
-/// else as a SAM template.
+/// `serverless.y(a)ml` as the Serverless Framework's, `*.template.json` and JSON that looks
+/// like CloudFormation as a CloudFormation template, other `.json` as `vercel.json`, anything
+/// else as a SAM or CloudFormation template (JSON ones read as JSON).
 pub fn lint_file(path: &Path) -> Result<Vec<Finding>, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
@@ -156,8 +208,11 @@ pub fn lint_file(path: &Path) -> Result<Vec<Finding>, String> {
         file: path,
         findings: Vec::new(),
     };
-    // By kind: vercel.json, wrangler.toml, anything else a SAM/CloudFormation template.
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let json_template = || {
+        name.ends_with(".template.json")
+            || (name != "vercel.json" && looks_like_cloudformation(&text))
+    };
     match path.extension().and_then(|e| e.to_str()) {
         _ if name.starts_with("wrangler")
             && (name.ends_with(".json") || name.ends_with(".jsonc")) =>
@@ -169,8 +224,14 @@ pub fn lint_file(path: &Path) -> Result<Vec<Finding>, String> {
         {
             serverless::lint(&text, &mut report)
         }
+        Some("json") if json_template() => sam::lint_json(&text, &mut report),
         Some("json") => vercel::lint(&text, &mut report),
         Some("toml") => wrangler::lint(&text, &mut report),
+        _ if text.trim_start().starts_with('{')
+            && serde_json::from_str::<serde_json::Value>(&text).is_ok() =>
+        {
+            sam::lint_json(&text, &mut report)
+        }
         _ => sam::lint(&text, &mut report),
     }
     report.findings.sort_by_key(|f| (f.line, f.level));
@@ -182,7 +243,12 @@ pub fn lint_file(path: &Path) -> Result<Vec<Finding>, String> {
 pub fn run(path: &Path, as_json: bool) -> Result<bool, String> {
     let files = if path.is_dir() {
         let mut files = Vec::new();
-        find(path, 4, &mut files);
+        find(
+            path,
+            4,
+            path.file_name().is_some_and(|n| n == "cdk.out"),
+            &mut files,
+        );
         files
     } else if path.exists() {
         vec![path.to_owned()]
@@ -210,7 +276,7 @@ pub fn run(path: &Path, as_json: bool) -> Result<bool, String> {
     }
     if files.is_empty() {
         println!(
-            "no deployment files found under {} (looked for {})",
+            "no deployment files found under {} (looked for {}, *.template.json and CloudFormation templates by their content)",
             path.display(),
             FILES.join(", ")
         );

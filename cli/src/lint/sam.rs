@@ -1,14 +1,77 @@
 //! AWS SAM / CloudFormation templates: the two layers (API Gateway and the function) must
 //! not both do CORS, the gateway must let preflights through to the function without an
 //! authorizer, and the responses the gateway writes itself must carry CORS headers that
-//! agree with the function's list.
+//! agree with the function's list. Plain CloudFormation resources (CDK's output, the SAM
+//! transform's) are read into the same model by `cloudformation.rs`, so one set of rules
+//! judges both.
 
 use std::collections::BTreeMap;
 
+use super::cloudformation;
 use super::yaml::{self, Node};
 use super::{Level, Report};
 
-const FIX_AUTH: &str = "give the OPTIONS route `Auth: {Authorizer: NONE}` (an explicit `Method: OPTIONS` event on the same Path, which API Gateway prefers over ANY)";
+/// A function URL's own `Cors` (`what`: where it is set) in front of the library.
+pub(super) fn function_url_cors(
+    report: &mut Report<'_>,
+    cors: &Node,
+    function: &Function<'_>,
+    what: &str,
+) {
+    if function.uses_library() {
+        report.add(
+            cors.line,
+            Level::Error,
+            "two-cors-layers",
+            format!("function {}: the function URL's `Cors` ({what}) and the preflight library both do CORS: Lambda answers preflights itself and adds its headers to the function's, so browsers see the policy of one and duplicated headers", function.name),
+            &format!("remove {what} and let the function's CORS_* variables decide"),
+        );
+    }
+}
+
+/// How the template declares a REST API's routes, for the wording of fixes.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Dialect {
+    /// SAM events (and `serverless.yml`'s `http` events, worded alike).
+    #[default]
+    Sam,
+    /// `AWS::ApiGateway::Resource` and `AWS::ApiGateway::Method` resources (CDK, by hand).
+    Methods,
+    /// An OpenAPI `Body` on `AWS::ApiGateway::RestApi` (the SAM transform's output).
+    OpenApi,
+}
+
+/// The fixes of the routing findings, in the template's own terms.
+struct Fixes {
+    auth: &'static str,
+    api_key: &'static str,
+    /// `{}` is the path.
+    no_options: &'static str,
+    fail_open: &'static str,
+}
+
+fn fixes(dialect: Dialect) -> Fixes {
+    match dialect {
+        Dialect::Sam => Fixes {
+            auth: "give the OPTIONS route `Auth: {Authorizer: NONE}` (an explicit `Method: OPTIONS` event on the same Path, which API Gateway prefers over ANY)",
+            api_key: "give the OPTIONS event `Auth: {ApiKeyRequired: false}` (and allow X-Api-Key in CORS_ALLOWED_HEADERS for the actual calls)",
+            no_options: "add an event with Path: {}, Method: OPTIONS, Auth: {Authorizer: NONE}",
+            fail_open: "put the authorizer on the proxy (and the root), and open only OPTIONS and the public routes, each with its own event and `Auth: {Authorizer: NONE}`",
+        },
+        Dialect::Methods => Fixes {
+            auth: "give the resource its own OPTIONS method (HttpMethod: OPTIONS, which API Gateway prefers over ANY) with AuthorizationType: NONE, integrated with the function",
+            api_key: "set ApiKeyRequired: false on the OPTIONS method (and allow X-Api-Key in CORS_ALLOWED_HEADERS for the actual calls)",
+            no_options: "add an AWS::ApiGateway::Method with HttpMethod: OPTIONS and AuthorizationType: NONE on the resource {}, integrated with the function",
+            fail_open: "put the authorizer on the proxy's methods (and the root's), and open only OPTIONS and the public routes, each with its own method and AuthorizationType: NONE",
+        },
+        Dialect::OpenApi => Fixes {
+            auth: "give the path its own `options` operation (which API Gateway prefers over x-amazon-apigateway-any-method) with `security: []`, integrated with the function",
+            api_key: "leave the API key scheme out of the `options` operation's `security` (and allow X-Api-Key in CORS_ALLOWED_HEADERS for the actual calls)",
+            no_options: "add an `options` operation with `security: []` under the path {}, integrated with the function",
+            fail_open: "put the authorizer on the proxy's operations (and the root's), and open only OPTIONS and the public routes, each with its own operation and `security: []`",
+        },
+    }
+}
 
 /// One `Type: Api` or `Type: HttpApi` event of a function.
 pub(super) struct Event<'n> {
@@ -22,17 +85,39 @@ pub(super) struct Event<'n> {
     pub(super) api_key: Option<bool>,
 }
 
+/// One response API Gateway writes itself (`DEFAULT_4XX`, `UNAUTHORIZED`, ...).
+pub(super) struct GatewayResponse<'n> {
+    /// The response type; empty when the template does not say it literally.
+    pub(super) kind: String,
+    pub(super) node: &'n Node,
+    /// Its `Access-Control-Allow-Origin` value.
+    pub(super) origin: Option<&'n Node>,
+}
+
 /// What the template says about one API.
 #[derive(Default)]
 pub(super) struct Api<'n> {
-    node: Option<&'n Node>,
-    http_api: bool,
-    default_authorizer: Option<String>,
-    cors: Option<&'n Node>,
-    gateway_responses: Option<&'n Node>,
-    add_authorizer_to_preflight: Option<bool>,
+    pub(super) node: Option<&'n Node>,
+    pub(super) dialect: Dialect,
+    pub(super) http_api: bool,
+    pub(super) default_authorizer: Option<String>,
+    /// The gateway's own CORS: SAM `Cors`, `CorsConfiguration`, or an `OPTIONS` method with a
+    /// mock integration that sends Access-Control-Allow-Origin.
+    pub(super) cors: Option<&'n Node>,
+    /// The Access-Control-Allow-Origin values of the gateway's own preflight answers.
+    pub(super) cors_origins: Vec<&'n Node>,
+    pub(super) gateway_responses: Vec<GatewayResponse<'n>>,
+    /// Where a missing `DEFAULT_4XX`/`5XX` is reported (else the API's line).
+    pub(super) responses_line: Option<usize>,
+    /// Responses may exist that the template does not show (`BodyS3Location`, an unresolved
+    /// `RestApiId`): no finding for a missing one.
+    pub(super) responses_unknown: bool,
+    /// Routes may exist that the template does not show, or a route's path, verb or
+    /// authorization is not literal: the routing is not modelled.
+    pub(super) routes_unknown: bool,
+    pub(super) add_authorizer_to_preflight: Option<bool>,
     /// `Auth.ApiKeyRequired` of the API: every method needs a key unless its event says no.
-    api_key_required: bool,
+    pub(super) api_key_required: bool,
 }
 
 /// A value of a header or setting, as far as the template says without deploying.
@@ -76,15 +161,15 @@ fn leaves<'n>(node: &'n Node, guarded: bool, out: &mut Vec<(usize, Leaf<'n>)>) {
     }
 }
 
-/// The function's `CORS_ALLOWED_ORIGINS`, when it uses the library.
-struct Function<'n> {
-    name: &'n str,
+/// A function (SAM or `AWS::Lambda::Function`) and its `CORS_*` variables.
+pub(super) struct Function<'n> {
+    pub(super) name: &'n str,
     node: &'n Node,
     vars: Vec<(&'n str, &'n Node)>,
 }
 
 impl Function<'_> {
-    fn uses_library(&self) -> bool {
+    pub(super) fn uses_library(&self) -> bool {
         !self.vars.is_empty()
     }
     fn origins(&self) -> Option<&Node> {
@@ -103,12 +188,32 @@ fn api_from<'n>(props: Option<&'n Node>, globals: Option<&'n Node>, http: bool) 
             .and_then(|p| p.at(path))
             .or_else(|| globals.and_then(|g| g.at(path)))
     };
+    let cors = pick(&[if http { "CorsConfiguration" } else { "Cors" }]);
+    let responses = pick(&["GatewayResponses"]);
     Api {
-        node: None,
         http_api: http,
         default_authorizer: text_of(pick(&["Auth", "DefaultAuthorizer"])).map(str::to_owned),
-        cors: pick(&[if http { "CorsConfiguration" } else { "Cors" }]),
-        gateway_responses: pick(&["GatewayResponses"]),
+        cors,
+        cors_origins: cors
+            .filter(|_| !http)
+            .and_then(|c| c.get("AllowOrigin").or(c.text().map(|_| c)))
+            .into_iter()
+            .collect(),
+        gateway_responses: responses
+            .map(Node::entries)
+            .unwrap_or(&[])
+            .iter()
+            .map(|(kind, response)| GatewayResponse {
+                kind: kind.clone(),
+                node: response,
+                origin: response.at(&[
+                    "ResponseParameters",
+                    "Headers",
+                    "Access-Control-Allow-Origin",
+                ]),
+            })
+            .collect(),
+        responses_line: responses.map(|r| r.line),
         add_authorizer_to_preflight: text_of(pick(&[
             "Auth",
             "AddDefaultAuthorizerToCorsPreflight",
@@ -116,6 +221,7 @@ fn api_from<'n>(props: Option<&'n Node>, globals: Option<&'n Node>, http: bool) 
         .map(|v| v.eq_ignore_ascii_case("true")),
         api_key_required: text_of(pick(&["Auth", "ApiKeyRequired"]))
             .is_some_and(|v| v.eq_ignore_ascii_case("true")),
+        ..Api::default()
     }
 }
 
@@ -156,11 +262,35 @@ pub(super) fn parse_or_report(text: &str, report: &mut Report<'_>, tool: &str) -
     }
 }
 
-/// Checks one template.
+/// Checks one YAML template, SAM or plain CloudFormation.
 pub fn lint(text: &str, report: &mut Report<'_>) {
-    let Some(doc) = parse_or_report(text, report, "sam validate") else {
+    let tool = if text.contains("AWS::Serverless") {
+        "sam validate"
+    } else {
+        "CloudFormation"
+    };
+    if let Some(doc) = parse_or_report(text, report, tool) {
+        lint_doc(&doc, report);
+    }
+}
+
+/// Checks one JSON template (`cdk synth`'s `*.template.json`, the SAM transform's output):
+/// read as YAML, which JSON is, so that every node keeps its line.
+pub fn lint_json(text: &str, report: &mut Report<'_>) {
+    let Some(value) = super::json_or_report(text, report, "CloudFormation") else {
         return;
     };
+    // Valid JSON holds no raw tab inside strings, and YAML refuses tabs as indentation.
+    match yaml::parse(&text.replace('\t', " ")) {
+        Ok(doc) => lint_doc(&doc, report),
+        // JSON the YAML reader does not take (a key over 1024 characters): the same tree,
+        // every finding on line 1.
+        Err(_) => lint_doc(&Node::from_json(&value), report),
+    }
+}
+
+/// Checks one parsed template.
+fn lint_doc(doc: &Node, report: &mut Report<'_>) {
     let Some(resources) = doc.get("Resources") else {
         return;
     };
@@ -182,10 +312,11 @@ pub fn lint(text: &str, report: &mut Report<'_>) {
                 api.node = Some(resource);
                 apis.insert(name.clone(), api);
             }
-            "AWS::Serverless::Function" => {
+            "AWS::Serverless::Function" | "AWS::Lambda::Function" => {
                 let mut vars: Vec<(&str, &Node)> = Vec::new();
+                let globals = globals_fn_vars.filter(|_| kind == "AWS::Serverless::Function");
                 for source in [
-                    globals_fn_vars,
+                    globals,
                     props.and_then(|p| p.at(&["Environment", "Variables"])),
                 ]
                 .into_iter()
@@ -269,17 +400,12 @@ pub fn lint(text: &str, report: &mut Report<'_>) {
 
         // A function URL with its own CORS in front of the library.
         if let Some(cors) = props.and_then(|p| p.at(&["FunctionUrlConfig", "Cors"])) {
-            if function.uses_library() {
-                report.add(
-                    cors.line,
-                    Level::Error,
-                    "two-cors-layers",
-                    format!("function {}: FunctionUrlConfig `Cors` and the preflight library both do CORS: Lambda answers preflights itself and adds its headers to the function's, so browsers see the policy of one and duplicated headers", function.name),
-                    "remove FunctionUrlConfig.Cors and let the function's CORS_* variables decide",
-                );
-            }
+            function_url_cors(report, cors, function, "FunctionUrlConfig.Cors");
         }
     }
+    // The same resources as plain CloudFormation (CDK, the SAM transform's output, by hand).
+    cloudformation::read(resources, &mut apis, &mut events);
+    cloudformation::function_urls(report, resources, &functions);
     let uses_library = functions.iter().any(Function::uses_library);
     let library_origins: Vec<&Node> = functions.iter().filter_map(Function::origins).collect();
     let library_policies = policies(&library_origins);
@@ -300,24 +426,26 @@ pub fn lint(text: &str, report: &mut Report<'_>) {
                     "two-cors-layers",
                     if api.http_api {
                         format!("{label}: `CorsConfiguration` and the preflight library both do CORS: the HTTP API answers preflights itself and replaces the function's CORS headers, so CORS_ALLOWED_ORIGINS is never used")
-                    } else {
+                    } else if api.dialect == Dialect::Sam {
                         format!("{label}: SAM `Cors` and the preflight library both do CORS: API Gateway answers OPTIONS with a mock integration and one static origin, so the function's policy never sees preflights")
+                    } else {
+                        format!("{label}: an OPTIONS method with a mock integration that sends Access-Control-Allow-Origin, and the preflight library, both do CORS: API Gateway answers those preflights with one static origin, so the function's policy never sees them")
                     },
-                    "remove the API's CORS setting and route OPTIONS to the function (with `Authorizer: NONE`)",
+                    if api.dialect == Dialect::Sam {
+                        "remove the API's CORS setting and route OPTIONS to the function (with `Authorizer: NONE`)"
+                    } else {
+                        "remove the gateway's CORS (CDK: defaultCorsPreflightOptions) and integrate OPTIONS with the function, without an authorizer"
+                    },
                 );
             }
             if !api.http_api {
-                if let Some(origin) = api.cors.and_then(|c| {
-                    c.get("AllowOrigin")
-                        .or(if c.text().is_some() { Some(c) } else { None })
-                }) {
-                    check_origin_value(
-                        report,
-                        origin,
-                        "Cors AllowOrigin",
-                        &library_origins,
-                        &library_policies,
-                    );
+                let what = if api.dialect == Dialect::Sam {
+                    "Cors AllowOrigin"
+                } else {
+                    "the mock OPTIONS integration"
+                };
+                for origin in &api.cors_origins {
+                    check_origin_value(report, origin, what, &library_origins, &library_policies);
                 }
                 if api.default_authorizer.is_some()
                     && api.add_authorizer_to_preflight != Some(false)
@@ -336,32 +464,33 @@ pub fn lint(text: &str, report: &mut Report<'_>) {
 
         // Gateway-written errors without CORS headers (REST APIs).
         if !api.http_api && uses_library {
-            let responses = api.gateway_responses;
+            let responses = &api.gateway_responses;
+            // A response whose type is not literal might be this one.
+            // A plain API with no route here may be served (and answered) from elsewhere.
+            let unknown = api.responses_unknown
+                || responses.iter().any(|r| r.kind.is_empty())
+                || (api.dialect != Dialect::Sam && !events.iter().any(|e| e.api == *name));
             for kind in ["DEFAULT_4XX", "DEFAULT_5XX"] {
-                let origin = responses.and_then(|r| {
-                    r.at(&[
-                        kind,
-                        "ResponseParameters",
-                        "Headers",
-                        "Access-Control-Allow-Origin",
-                    ])
-                });
-                if origin.is_none() {
+                let declared = responses
+                    .iter()
+                    .any(|r| r.kind == kind && r.origin.is_some());
+                if !declared && !unknown {
                     report.add(
-                        responses.map_or(line, |r| r.line),
+                        api.responses_line.unwrap_or(line),
                         Level::Error,
                         "gateway-errors-without-cors",
                         format!("{label}: no {kind} gateway response with Access-Control-Allow-Origin: errors API Gateway writes itself (authorizer 401/403, unknown route, throttling, timeouts) reach the page as CORS errors instead of their status"),
-                        &format!("add GatewayResponses: {{{kind}: {{ResponseParameters: {{Headers: {{Access-Control-Allow-Origin: \"'https://app.example.com'\"}}}}}}}} (quoted; the one origin, or '*' for a list)"),
+                        &match api.dialect {
+                            Dialect::Sam => format!("add GatewayResponses: {{{kind}: {{ResponseParameters: {{Headers: {{Access-Control-Allow-Origin: \"'https://app.example.com'\"}}}}}}}} (quoted; the one origin, or '*' for a list)"),
+                            Dialect::Methods => format!("add an AWS::ApiGateway::GatewayResponse with ResponseType: {kind} and ResponseParameters: {{gatewayresponse.header.Access-Control-Allow-Origin: \"'https://app.example.com'\"}} (quoted; the one origin, or '*' for a list)"),
+                            Dialect::OpenApi => format!("add x-amazon-apigateway-gateway-responses: {{{kind}: {{responseParameters: {{gatewayresponse.header.Access-Control-Allow-Origin: \"'https://app.example.com'\"}}}}}} to the body (quoted; the one origin, or '*' for a list)"),
+                        },
                     );
                 }
             }
-            for (kind, response) in responses.map(Node::entries).unwrap_or(&[]) {
-                if let Some(origin) = response.at(&[
-                    "ResponseParameters",
-                    "Headers",
-                    "Access-Control-Allow-Origin",
-                ]) {
+            for response in responses {
+                let kind = &response.kind;
+                if let Some(origin) = response.origin {
                     check_origin_value(
                         report,
                         origin,
@@ -369,10 +498,10 @@ pub fn lint(text: &str, report: &mut Report<'_>) {
                         &library_origins,
                         &library_policies,
                     );
-                } else if !kind.starts_with("DEFAULT_") {
+                } else if !kind.is_empty() && !kind.starts_with("DEFAULT_") {
                     // A customized type replaces DEFAULT_4XX/5XX for its errors entirely.
                     report.add(
-                        response.line,
+                        response.node.line,
                         Level::Error,
                         "gateway-errors-without-cors",
                         format!("{label}: the customized gateway response {kind} has no Access-Control-Allow-Origin: it replaces DEFAULT_4XX/DEFAULT_5XX for these errors, headers included, so the page sees a CORS error instead of the status"),
@@ -382,9 +511,12 @@ pub fn lint(text: &str, report: &mut Report<'_>) {
             }
         }
 
-        if api.cors.is_some() || api.http_api {
-            // The gateway answers OPTIONS itself (reported above when two layers); HTTP API
-            // routes are matched otherwise.
+        if (api.cors.is_some() && api.dialect == Dialect::Sam) || api.http_api || api.routes_unknown
+        {
+            // SAM `Cors`: the gateway answers OPTIONS itself (reported above when two
+            // layers). HTTP API routes are matched otherwise. Routes the template does not
+            // show literally are not guessed at. (Plain CloudFormation's mock OPTIONS
+            // methods are methods like the others, so routing is modelled with them.)
             continue;
         }
         check_routing(report, &label, line, api, name, &events, uses_library);
@@ -402,11 +534,13 @@ fn segment_kind(segment: &str) -> u8 {
     }
 }
 
-/// Whether the resource path (`/items/{id}`, `/{proxy+}`, `/`) matches a request path, as
-/// API Gateway matches them: the root only the root (`{proxy+}` needs a segment).
-fn matches(resource: &str, path: &str) -> bool {
-    let want: Vec<&str> = resource.split('/').filter(|s| !s.is_empty()).collect();
-    let got: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+fn segments(path: &str) -> Vec<&str> {
+    path.split('/').filter(|s| !s.is_empty()).collect()
+}
+
+/// Whether the resource path's segments (`/items/{id}`, `/{proxy+}`, `/`) match a request
+/// path's, as API Gateway matches them: the root only the root (`{proxy+}` needs a segment).
+fn matches(want: &[&str], got: &[&str]) -> bool {
     if want.is_empty() {
         return got.is_empty();
     }
@@ -423,30 +557,53 @@ fn matches(resource: &str, path: &str) -> bool {
     got.len() == want.len()
 }
 
-/// The event API Gateway runs for `verb path`: the most specific matching resource first
-/// (literal segments before parameters before the greedy proxy, from the left), its method
-/// for the verb, else its `ANY`; a verb a resource does not declare falls through to the
-/// next match. `None`: API Gateway answers 403 itself.
-fn resolve<'a, 'n>(events: &[&'a Event<'n>], path: &str, verb: &str) -> Option<&'a Event<'n>> {
-    let mut resources: Vec<&str> = events
+/// One resource of the API: its path, split once, and its events in template order.
+struct Resource<'a, 'n> {
+    segments: Vec<&'a str>,
+    /// Literal segments before parameters before the greedy proxy, from the left.
+    specificity: Vec<u8>,
+    events: Vec<&'a Event<'n>>,
+}
+
+/// The API's resources, each path once, in the order the template first names them.
+fn resources<'a, 'n>(events: &[&'a Event<'n>]) -> Vec<Resource<'a, 'n>> {
+    let mut out: Vec<Resource> = Vec::new();
+    let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for &event in events {
+        let i = *index.entry(event.path.as_str()).or_insert_with(|| {
+            let segments = segments(&event.path);
+            out.push(Resource {
+                specificity: segments.iter().map(|s| segment_kind(s)).collect(),
+                segments,
+                events: Vec::new(),
+            });
+            out.len() - 1
+        });
+        out[i].events.push(event);
+    }
+    out
+}
+
+/// The resources matching a request path, most specific first.
+fn matching<'r, 'a, 'n>(
+    resources: &'r [Resource<'a, 'n>],
+    path: &str,
+) -> Vec<&'r Resource<'a, 'n>> {
+    let got = segments(path);
+    let mut found: Vec<&Resource> = resources
         .iter()
-        .map(|e| e.path.as_str())
-        .filter(|p| matches(p, path))
+        .filter(|r| matches(&r.segments, &got))
         .collect();
-    resources.sort_by_key(|r| {
-        r.split('/')
-            .filter(|s| !s.is_empty())
-            .map(segment_kind)
-            .collect::<Vec<u8>>()
-    });
-    resources.dedup();
-    resources.into_iter().find_map(|resource| {
-        let on = |method: &str| {
-            events
-                .iter()
-                .copied()
-                .find(|e| e.path == resource && e.method == method)
-        };
+    found.sort_by(|a, b| a.specificity.cmp(&b.specificity));
+    found
+}
+
+/// The event API Gateway runs for `verb` on a path whose resources are `matched`: the most
+/// specific resource first, its method for the verb, else its `ANY`; a verb a resource does
+/// not declare falls through to the next match. `None`: API Gateway answers 403 itself.
+fn resolve<'a, 'n>(matched: &[&Resource<'a, 'n>], verb: &str) -> Option<&'a Event<'n>> {
+    matched.iter().find_map(|resource| {
+        let on = |method: &str| resource.events.iter().copied().find(|e| e.method == method);
         on(verb).or_else(|| on("ANY"))
     })
 }
@@ -477,6 +634,10 @@ fn probe_paths(events: &[&Event]) -> Vec<String> {
 
 const VERBS: [&str; 6] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"];
 
+/// The most routes of one API whose routing is modelled (the model's cost grows with their
+/// square; CloudFormation allows 500 resources in a stack).
+const MAX_ROUTES: usize = 2000;
+
 /// API Gateway's routing of one REST API, modelled over every path and verb a browser or an
 /// attacker can send: preflights must reach the function without an authorizer or an API
 /// key, and no verb may fall through to an open greedy proxy while other routes are
@@ -494,6 +655,17 @@ pub(super) fn check_routing(
     if events.is_empty() {
         return;
     }
+    if events.len() > MAX_ROUTES {
+        report.add(
+            api_line,
+            Level::Warning,
+            "routing-not-modelled",
+            format!("{label}: {} routes, more than the {MAX_ROUTES} whose routing lint models; preflights and authorization were not checked", events.len()),
+            "lint the API's routes in smaller stacks, or check them with `preflight check` against the deployed API",
+        );
+        return;
+    }
+    let fix = fixes(api.dialect);
     let effective = |e: &Event| -> Option<String> {
         match e.authorizer.as_deref() {
             Some("NONE") => None,
@@ -513,12 +685,14 @@ pub(super) fn check_routing(
     let top_proxy = events
         .iter()
         .any(|e| e.path.starts_with("/{") && e.path.ends_with("+}"));
+    let resources = resources(&events);
     for path in probe_paths(&events) {
+        let matched = matching(&resources, &path);
         // A preflight that matches nothing is a mistake where the actual call would reach
         // the function, and at the root next to a `/{proxy+}` (which does not cover it).
-        let served = VERBS.iter().any(|v| resolve(&events, &path, v).is_some())
-            || (path == "/" && top_proxy);
-        match resolve(&events, &path, "OPTIONS") {
+        let served =
+            VERBS.iter().any(|v| resolve(&matched, v).is_some()) || (path == "/" && top_proxy);
+        match resolve(&matched, "OPTIONS") {
             None if uses_library && served && once(api_line, "no-options-route") => {
                 report.add(
                         api_line,
@@ -529,7 +703,7 @@ pub(super) fn check_routing(
                         } else {
                             format!("{label}: a preflight to {path} matches no method: API Gateway answers 403 Missing Authentication Token before the function runs")
                         },
-                        &format!("add an event with Path: {}, Method: OPTIONS, Auth: {{Authorizer: NONE}}", if path == "/" { "/" } else { "/{proxy+}" }),
+                        &fix.no_options.replace("{}", if path == "/" { "/" } else { "/{proxy+}" }),
                     );
             }
             None => {}
@@ -541,7 +715,7 @@ pub(super) fn check_routing(
                             Level::Error,
                             "authorizer-on-options",
                             format!("{label}: OPTIONS {} goes through the authorizer {authorizer} (method {} {}): preflights never carry credentials, so they get 401 and the browser reports a CORS error", e.path, e.method, e.path),
-                            FIX_AUTH,
+                            fix.auth,
                         );
                     }
                 }
@@ -553,7 +727,7 @@ pub(super) fn check_routing(
                         Level::Error,
                         "api-key-on-options",
                         format!("{label}: OPTIONS {} needs an API key (method {} {}): browsers never send one on a preflight, so it gets 403", e.path, e.method, e.path),
-                        "give the OPTIONS event `Auth: {ApiKeyRequired: false}` (and allow X-Api-Key in CORS_ALLOWED_HEADERS for the actual calls)",
+                        fix.api_key,
                     );
                 }
             }
@@ -562,7 +736,7 @@ pub(super) fn check_routing(
             continue;
         }
         for verb in VERBS {
-            let Some(e) = resolve(&events, &path, verb) else {
+            let Some(e) = resolve(&matched, verb) else {
                 continue;
             };
             let open_fallback = e.path.contains("+}") || (e.path == "/" && e.method == "ANY");
@@ -571,8 +745,8 @@ pub(super) fn check_routing(
                     e.node.line,
                     Level::Warning,
                     "fail-open-proxy",
-                    format!("{label}: {verb} {path} reaches the function without authorization through {} {} (Authorizer: NONE) while other routes are authorized: every path and verb no event declares falls through to it, routes added later included", e.method, e.path),
-                    "put the authorizer on the proxy (and the root), and open only OPTIONS and the public routes, each with its own event and `Auth: {Authorizer: NONE}`",
+                    format!("{label}: {verb} {path} reaches the function without authorization through {} {} (no authorizer) while other routes are authorized: every path and verb no route declares falls through to it, routes added later included", e.method, e.path),
+                    fix.fail_open,
                 );
             }
         }

@@ -72,6 +72,26 @@ impl Node {
         }
     }
 
+    /// A JSON value as a tree, every node on line 1 (for JSON the YAML reader refuses).
+    pub fn from_json(value: &serde_json::Value) -> Node {
+        use serde_json::Value;
+        let kind = match value {
+            Value::Array(items) => Kind::Seq(items.iter().map(Node::from_json).collect()),
+            Value::Object(map) => Kind::Map(
+                map.iter()
+                    .map(|(k, v)| (k.clone(), Node::from_json(v)))
+                    .collect(),
+            ),
+            Value::String(s) => Kind::Scalar(s.clone()),
+            other => Kind::Scalar(other.to_string()),
+        };
+        Node {
+            line: 1,
+            tag: None,
+            kind,
+        }
+    }
+
     /// The reference this node makes: `!Ref X` or `{Ref: X}`.
     pub fn reference(&self) -> Option<&str> {
         match (&self.kind, self.tag.as_deref()) {
