@@ -140,7 +140,13 @@ fn openapi<'n>(name: &str, body: &'n Node, api: &mut Api<'n>, events: &mut Vec<E
                 }
                 _ => continue,
             };
-            let security = operation.get("security").or_else(|| body.get("security"));
+            // A document-level `security` is OpenAPI's default for every operation, but API
+            // Gateway's import has been reported to ignore it: which one holds is not guessed.
+            let security = operation.get("security");
+            if security.is_none() && body.get("security").is_some() {
+                api.routes_unknown = true;
+                continue;
+            }
             let Some((authorizer, api_key)) = requirements(security, schemes) else {
                 api.routes_unknown = true;
                 continue;
