@@ -27,10 +27,15 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver
 fi
 
-# cargo-lambda: the binary alone is enough for `cargo lambda watch` (no zig needed).
-if ! cargo lambda --version 2>/dev/null | grep -q "${CARGO_LAMBDA_VERSION}"; then
-  say "pip install --no-deps cargo-lambda==${CARGO_LAMBDA_VERSION}"
-  $PY -m pip install -q --no-deps "cargo-lambda==${CARGO_LAMBDA_VERSION}"
+# cargo-lambda, the full install: `cargo lambda watch` needs only its binary, but `sam build`
+# of template.yaml (tests/test_template.py) cross-compiles for arm64 with the Zig it brings.
+if ! cargo lambda --version 2>/dev/null | grep -q "${CARGO_LAMBDA_VERSION}" || ! $PY -c "import ziglang" 2>/dev/null; then
+  say "pip install cargo-lambda==${CARGO_LAMBDA_VERSION} (with ziglang; about 30 s)"
+  $PY -m pip install -q "cargo-lambda==${CARGO_LAMBDA_VERSION}"
+fi
+if ! rustup target list --installed 2>/dev/null | grep -qx aarch64-unknown-linux-gnu; then
+  say "rustup target add aarch64-unknown-linux-gnu (the arm64 Lambda build)"
+  rustup target add aarch64-unknown-linux-gnu
 fi
 
 # pytest, Selenium, SAM CLI (with cfn-lint and aws-sam-translator): tests/requirements.txt.

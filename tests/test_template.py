@@ -11,6 +11,8 @@ also run on a broken copy of the template, so every check is shown able to fail.
 import copy
 import os
 import re
+import shlex
+import shutil
 import subprocess
 
 import pytest
@@ -446,3 +448,43 @@ def test_an_unquoted_or_listed_gateway_origin_is_caught():
     origins = ORIGIN_CASES[1]
     problems = gateway_response_problems(transform(broken, origins), broken, origins)
     assert problems == [f"UNAUTHORIZED: Access-Control-Allow-Origin {origins!r}, expected \"'*'\""]
+
+
+# --- the deploy commands of the README, run as written --------------------------------------
+
+
+def readme_deploy_commands():
+    """The commands of the README's `template.yaml` deploy block, comments dropped."""
+    with open(os.path.join(ROOT, "README.md")) as f:
+        readme = f.read()
+    section = readme[readme.index("### Deploying behind API Gateway"):]
+    block = re.search(r"```sh\n(.*?)```", section, re.S).group(1)
+    return [shlex.split(line.split("#", 1)[0]) for line in block.splitlines() if line.split("#", 1)[0].strip()]
+
+
+def test_the_readme_deploy_commands_build_the_arm64_function():
+    commands = readme_deploy_commands()
+    assert [c[:2] for c in commands] == [["pip", "install"], ["sam", "build"], ["sam", "deploy"]], commands
+    # The full cargo-lambda (with Zig, which cross-compiles for arm64), not `--no-deps`.
+    assert commands[0][2].startswith("cargo-lambda") and "--no-deps" not in commands[0], commands[0]
+    require_module("ziglang", "pip install cargo-lambda==1.9.2")
+    require("cargo-lambda")
+    build_dir = os.path.join(ROOT, ".aws-sam", "build")
+    shutil.rmtree(build_dir, ignore_errors=True)
+    run(require("sam"), *commands[1][1:])  # `sam build` as written, in the repository's root
+    bootstrap = os.path.join(build_dir, "ItemsFunction", "bootstrap")
+    with open(bootstrap, "rb") as f:
+        binary = f.read()
+    # An ELF executable for AArch64 (e_machine 183), as `Architectures: [arm64]` needs.
+    assert binary[:4] == b"\x7fELF" and int.from_bytes(binary[18:20], "little") == 183
+    assert os.access(bootstrap, os.X_OK)
+    # The example with the library inside: the core's variable names are in the binary.
+    assert b"CORS_ALLOWED_ORIGINS" in binary and b"CORS_ALLOW_CREDENTIALS" in binary
+    yaml_helper = require_module("samtranslator.yaml_helper")
+    with open(os.path.join(build_dir, "template.yaml")) as f:
+        built = yaml_helper.yaml_parse(f.read())
+    assert built["Resources"]["ItemsFunction"]["Properties"]["CodeUri"] == "ItemsFunction"
+    # `sam deploy` cannot run offline: its parameter overrides must be the template's.
+    overrides = commands[2][commands[2].index("--parameter-overrides") + 1:]
+    names = {o.split("=", 1)[0] for o in overrides if "=" in o}
+    assert names and names <= set(source()["Parameters"]), (names, sorted(source()["Parameters"]))

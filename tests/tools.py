@@ -16,7 +16,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 INSTALL = {
     "chromium": "apt-get install -y chromium chromium-driver",
     "chromedriver": "apt-get install -y chromium chromium-driver",
-    "cargo-lambda": "pip install --no-deps cargo-lambda==1.9.2",
+    "cargo-lambda": "pip install cargo-lambda==1.9.2",
     "sam": "pip install -r tests/requirements.txt",
     "cfn-lint": "pip install -r tests/requirements.txt",
     "wasm-bindgen": "cargo install wasm-bindgen-cli --version 0.2.130",
