@@ -132,6 +132,18 @@ fn openapi<'n>(name: &str, body: &'n Node, api: &mut Api<'n>, events: &mut Vec<E
         .get("securityDefinitions")
         .or_else(|| body.at(&["components", "securitySchemes"]));
     for (path, item) in paths.entries() {
+        // `$ref`, `Fn::If`, `Fn::Transform`: operations not shown literally.
+        let hidden = |node: &Node| {
+            !is_map(node)
+                || node
+                    .entries()
+                    .iter()
+                    .any(|(k, _)| k.starts_with("Fn::") || k == "$ref")
+        };
+        if path.starts_with("Fn::") || hidden(item) {
+            api.routes_unknown = true;
+            continue;
+        }
         for (verb, operation) in item.entries() {
             let method = match verb.as_str() {
                 "x-amazon-apigateway-any-method" => "ANY".to_owned(),
@@ -147,10 +159,21 @@ fn openapi<'n>(name: &str, body: &'n Node, api: &mut Api<'n>, events: &mut Vec<E
                 api.routes_unknown = true;
                 continue;
             }
-            let Some((authorizer, api_key)) = requirements(security, schemes) else {
+            let Some((mut authorizer, api_key)) = requirements(security, schemes) else {
                 api.routes_unknown = true;
                 continue;
             };
+            // IAM authorization set on the operation itself.
+            if let Some(auth) = operation.get("x-amazon-apigateway-auth") {
+                match auth.get("type").and_then(Node::text) {
+                    Some(t) if t.eq_ignore_ascii_case("NONE") => {}
+                    Some(t) => authorizer = t.to_ascii_uppercase(),
+                    None => {
+                        api.routes_unknown = true;
+                        continue;
+                    }
+                }
+            }
             if method == "OPTIONS" {
                 let integration = operation.get("x-amazon-apigateway-integration");
                 let responses: Vec<&Node> = integration
@@ -272,6 +295,17 @@ pub(super) fn read<'n>(
     let tree: HashMap<&str, &Node> = of_type(resources, "AWS::ApiGateway::Resource")
         .filter_map(|(name, r)| Some((name, r.get("Properties")?)))
         .collect();
+    // Created or not depending on a `Condition`: what it changes is unknown.
+    let conditional = |r: &Node| r.get("Condition").is_some();
+    let conditional_resources: Vec<&str> = of_type(resources, "AWS::ApiGateway::Resource")
+        .filter(|(_, r)| conditional(r))
+        .filter_map(|(_, r)| r.at(&["Properties", "RestApiId"])?.reference())
+        .collect();
+    for name in conditional_resources {
+        if let Some(api) = apis.get_mut(name) {
+            api.routes_unknown = true;
+        }
+    }
     // A method or response whose API is not literal might belong to any of them.
     let (mut stray_method, mut stray_response) = (false, false);
     for (_, method) in of_type(resources, "AWS::ApiGateway::Method") {
@@ -286,6 +320,10 @@ pub(super) fn read<'n>(
         let Some(api) = apis.get_mut(api_name).filter(|a| !a.http_api) else {
             continue;
         };
+        if conditional(method) {
+            api.routes_unknown = true;
+            continue;
+        }
         let path = props
             .get("ResourceId")
             .and_then(|r| path_of(r, api_name, &tree));
@@ -332,6 +370,8 @@ pub(super) fn read<'n>(
         let Some(api) = apis.get_mut(api_name).filter(|a| !a.http_api) else {
             continue;
         };
+        // Its own values are checked all the same; whether it exists is not known.
+        api.responses_unknown |= conditional(response);
         api.gateway_responses.push(GatewayResponse {
             kind: props
                 .and_then(|p| p.get("ResponseType"))
