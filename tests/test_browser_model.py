@@ -1,4 +1,4 @@
-"""The browser model (core/src/browser.rs) held to headless Chromium, row by row.
+"""The browser model (browser/, the crate preflight-cors-browser) held to headless Chromium, row by row.
 
 Every case of tests/browser_model.toml is made twice: with fetch() in a real headless Chromium
 against a recording API server that answers with the case's scripted lines, and through the
@@ -129,7 +129,7 @@ class Api:
 @pytest.fixture(scope="module")
 def model():
     subprocess.run(
-        ["cargo", "build", "-q", "-j1", "-p", "preflight", "--example", "browser_model"], cwd=ROOT, check=True
+        ["cargo", "build", "-q", "-j1", "-p", "preflight-cors-browser", "--example", "browser_model"], cwd=ROOT, check=True
     )
     return MODEL
 

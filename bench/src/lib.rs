@@ -204,7 +204,7 @@ impl Case {
             ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_REQUEST_HEADERS,
             ACCESS_CONTROL_REQUEST_METHOD, ORIGIN,
         };
-        use preflight::browser::{check_preflight, check_response, Fetch};
+        use preflight_browser::{check_preflight, check_response, Fetch};
 
         let request = (self.request)();
         let text = |name| {

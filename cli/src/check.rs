@@ -1,9 +1,9 @@
 //! `preflight check`: one `fetch()` call played as Chromium plays it, over the network, judged
-//! by the core's browser model (`preflight::browser`), each failure diagnosed.
+//! by the browser model (the crate `preflight-cors-browser`), each failure diagnosed.
 
 use http::header::{ACCESS_CONTROL_ALLOW_ORIGIN, VARY};
 use http::{HeaderMap, Method, StatusCode, Uri};
-use preflight::browser::{
+use preflight_browser::{
     authorization_only_by_wildcard, can_read_header, check_preflight, check_response,
     is_safelisted_method, preflight_cache_seconds, Blocked, Fetch,
 };

@@ -8,7 +8,7 @@ use http::header::{
     ACCESS_CONTROL_ALLOW_ORIGIN, LOCATION,
 };
 use http::HeaderMap;
-use preflight::browser::{Blocked, Fetch};
+use preflight_browser::{Blocked, Fetch};
 
 use crate::check::{cache_seconds, varies_on_origin, Probes};
 use crate::net::Answer;

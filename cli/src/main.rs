@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use http::Uri;
-use preflight::browser::Fetch;
+use preflight_browser::Fetch;
 
 #[derive(Parser)]
 #[command(

@@ -9,8 +9,8 @@
 use std::process::ExitCode;
 
 use http::{HeaderMap, Method, Response, StatusCode};
-use preflight::browser::{self, Fetch};
 use preflight::{Decision, Policy, Settings};
+use preflight_browser::{self as browser, Fetch};
 
 fn main() -> ExitCode {
     let mut settings = Settings::from_env();

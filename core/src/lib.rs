@@ -45,7 +45,6 @@
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
 mod answer;
-pub mod browser;
 mod config;
 mod decision;
 pub mod handler;

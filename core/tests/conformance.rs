@@ -7,8 +7,8 @@
 mod common;
 
 use http::{Method, Response, StatusCode};
-use preflight::browser::{self, Fetch};
 use preflight::{Decision, Policy};
+use preflight_browser::{self as browser, Fetch};
 
 /// The policies rows refer to by name.
 fn policy(name: &str) -> Policy {

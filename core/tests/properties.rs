@@ -5,8 +5,8 @@
 mod common;
 
 use http::{Method, Response, StatusCode};
-use preflight::browser::{self, Fetch};
 use preflight::{Decision, Policy, Settings};
+use preflight_browser::{self as browser, Fetch};
 use proptest::prelude::*;
 
 /// Allowlist entries, and which candidate origins each one matches (hand-labelled).

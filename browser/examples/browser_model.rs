@@ -10,12 +10,12 @@
 //! follows "has been blocked by CORS policy: ", or null)`, "cache_seconds"` (how long the
 //! preflight answer is cached, or null)`}`.
 //!
-//! `cargo run -q -p preflight --example browser_model < calls.json`
+//! `cargo run -q -p preflight-cors-browser --example browser_model < calls.json`
 
 use std::io::Read;
 
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
-use preflight::browser::{self, Fetch};
+use preflight_browser::{self as browser, Fetch};
 use serde_json::{json, Value};
 
 fn headers(list: &Value) -> HeaderMap {
