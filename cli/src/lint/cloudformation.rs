@@ -372,21 +372,27 @@ pub(super) fn read<'n>(
         };
         // Its own values are checked all the same; whether it exists is not known.
         api.responses_unknown |= conditional(response);
-        api.gateway_responses.push(GatewayResponse {
-            kind: props
-                .and_then(|p| p.get("ResponseType"))
-                .and_then(Node::text)
-                .unwrap_or("")
-                .to_owned(),
-            node: response,
-            origin: props
-                .and_then(|p| p.get("ResponseParameters"))
-                .and_then(|p| get_ci(p, ALLOW_ORIGIN_GATEWAY)),
-        });
+        api.gateway_responses.push(gateway_response(response));
     }
     for api in apis.values_mut().filter(|a| !a.http_api) {
         api.routes_unknown |= stray_method;
         api.responses_unknown |= stray_response;
+    }
+}
+
+/// An `AWS::ApiGateway::GatewayResponse` resource.
+pub(super) fn gateway_response(resource: &Node) -> GatewayResponse<'_> {
+    let props = resource.get("Properties");
+    GatewayResponse {
+        kind: props
+            .and_then(|p| p.get("ResponseType"))
+            .and_then(Node::text)
+            .unwrap_or("")
+            .to_owned(),
+        node: resource,
+        origin: props
+            .and_then(|p| p.get("ResponseParameters"))
+            .and_then(|p| get_ci(p, ALLOW_ORIGIN_GATEWAY)),
     }
 }
 

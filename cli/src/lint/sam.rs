@@ -32,9 +32,11 @@ pub(super) fn function_url_cors(
 /// How the template declares a REST API's routes, for the wording of fixes.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Dialect {
-    /// SAM events (and `serverless.yml`'s `http` events, worded alike).
+    /// SAM events.
     #[default]
     Sam,
+    /// `serverless.yml`'s `http` events, gateway responses under `resources`.
+    Serverless,
     /// `AWS::ApiGateway::Resource` and `AWS::ApiGateway::Method` resources (CDK, by hand).
     Methods,
     /// An OpenAPI `Body` on `AWS::ApiGateway::RestApi` (the SAM transform's output).
@@ -63,6 +65,12 @@ fn fixes(dialect: Dialect) -> Fixes {
             api_key: "set ApiKeyRequired: false on the OPTIONS method (and allow X-Api-Key in CORS_ALLOWED_HEADERS for the actual calls)",
             no_options: "add an AWS::ApiGateway::Method with HttpMethod: OPTIONS and AuthorizationType: NONE on the resource {}, integrated with the function",
             fail_open: "put the authorizer on the proxy's methods (and the root's), and open only OPTIONS and the public routes, each with its own method and AuthorizationType: NONE",
+        },
+        Dialect::Serverless => Fixes {
+            auth: "give the path its own `http` event with method: options (which API Gateway prefers over any) and no `authorizer`",
+            api_key: "set `private: false` on the OPTIONS event (and allow X-Api-Key in CORS_ALLOWED_HEADERS for the actual calls)",
+            no_options: "add an `http` event with path: {}, method: options and no `authorizer`",
+            fail_open: "put the authorizer on the proxy (and the root), and open only OPTIONS and the public routes, each with its own `http` event without `authorizer`",
         },
         Dialect::OpenApi => Fixes {
             auth: "give the path its own `options` operation (which API Gateway prefers over x-amazon-apigateway-any-method) with `security: []`, integrated with the function",
@@ -464,51 +472,17 @@ fn lint_doc(doc: &Node, report: &mut Report<'_>) {
 
         // Gateway-written errors without CORS headers (REST APIs).
         if !api.http_api && uses_library {
-            let responses = &api.gateway_responses;
-            // A response whose type is not literal might be this one.
             // A plain API with no route here may be served (and answered) from elsewhere.
-            let unknown = api.responses_unknown
-                || responses.iter().any(|r| r.kind.is_empty())
-                || (api.dialect != Dialect::Sam && !events.iter().any(|e| e.api == *name));
-            for kind in ["DEFAULT_4XX", "DEFAULT_5XX"] {
-                let declared = responses
-                    .iter()
-                    .any(|r| r.kind == kind && r.origin.is_some());
-                if !declared && !unknown {
-                    report.add(
-                        api.responses_line.unwrap_or(line),
-                        Level::Error,
-                        "gateway-errors-without-cors",
-                        format!("{label}: no {kind} gateway response with Access-Control-Allow-Origin: errors API Gateway writes itself (authorizer 401/403, unknown route, throttling, timeouts) reach the page as CORS errors instead of their status"),
-                        &match api.dialect {
-                            Dialect::Sam => format!("add GatewayResponses: {{{kind}: {{ResponseParameters: {{Headers: {{Access-Control-Allow-Origin: \"'https://app.example.com'\"}}}}}}}} (quoted; the one origin, or '*' for a list)"),
-                            Dialect::Methods => format!("add an AWS::ApiGateway::GatewayResponse with ResponseType: {kind} and ResponseParameters: {{gatewayresponse.header.Access-Control-Allow-Origin: \"'https://app.example.com'\"}} (quoted; the one origin, or '*' for a list)"),
-                            Dialect::OpenApi => format!("add x-amazon-apigateway-gateway-responses: {{{kind}: {{responseParameters: {{gatewayresponse.header.Access-Control-Allow-Origin: \"'https://app.example.com'\"}}}}}} to the body (quoted; the one origin, or '*' for a list)"),
-                        },
-                    );
-                }
-            }
-            for response in responses {
-                let kind = &response.kind;
-                if let Some(origin) = response.origin {
-                    check_origin_value(
-                        report,
-                        origin,
-                        &format!("gateway response {kind}"),
-                        &library_origins,
-                        &library_policies,
-                    );
-                } else if !kind.is_empty() && !kind.starts_with("DEFAULT_") {
-                    // A customized type replaces DEFAULT_4XX/5XX for its errors entirely.
-                    report.add(
-                        response.node.line,
-                        Level::Error,
-                        "gateway-errors-without-cors",
-                        format!("{label}: the customized gateway response {kind} has no Access-Control-Allow-Origin: it replaces DEFAULT_4XX/DEFAULT_5XX for these errors, headers included, so the page sees a CORS error instead of the status"),
-                        "give it the same Access-Control-Allow-Origin (and Vary) headers as DEFAULT_4XX",
-                    );
-                }
-            }
+            let routed = api.dialect == Dialect::Sam || events.iter().any(|e| e.api == *name);
+            check_gateway_responses(
+                report,
+                &label,
+                line,
+                api,
+                routed,
+                &library_origins,
+                &library_policies,
+            );
         }
 
         if (api.cors.is_some() && api.dialect == Dialect::Sam) || api.http_api || api.routes_unknown
@@ -520,6 +494,63 @@ fn lint_doc(doc: &Node, report: &mut Report<'_>) {
             continue;
         }
         check_routing(report, &label, line, api, name, &events, uses_library);
+    }
+}
+
+/// The responses a REST API's gateway writes itself must carry CORS headers (`DEFAULT_4XX`
+/// and `DEFAULT_5XX`, and every customized type, which replaces them), with origins that
+/// agree with the function's list. `routed`: the API routes to a function here.
+pub(super) fn check_gateway_responses(
+    report: &mut Report<'_>,
+    label: &str,
+    line: usize,
+    api: &Api<'_>,
+    routed: bool,
+    library_origins: &[&Node],
+    library_policies: &[preflight::Policy],
+) {
+    let responses = &api.gateway_responses;
+    // A response whose type is not literal might be this one.
+    let unknown = api.responses_unknown || !routed || responses.iter().any(|r| r.kind.is_empty());
+    for kind in ["DEFAULT_4XX", "DEFAULT_5XX"] {
+        let declared = responses
+            .iter()
+            .any(|r| r.kind == kind && r.origin.is_some());
+        if !declared && !unknown {
+            report.add(
+                api.responses_line.unwrap_or(line),
+                Level::Error,
+                "gateway-errors-without-cors",
+                format!("{label}: no {kind} gateway response with Access-Control-Allow-Origin: errors API Gateway writes itself (authorizer 401/403, unknown route, throttling, timeouts) reach the page as CORS errors instead of their status"),
+                &match api.dialect {
+                    Dialect::Sam => format!("add GatewayResponses: {{{kind}: {{ResponseParameters: {{Headers: {{Access-Control-Allow-Origin: \"'https://app.example.com'\"}}}}}}}} (quoted; the one origin, or '*' for a list)"),
+                    Dialect::Methods => format!("add an AWS::ApiGateway::GatewayResponse with ResponseType: {kind} and ResponseParameters: {{gatewayresponse.header.Access-Control-Allow-Origin: \"'https://app.example.com'\"}} (quoted; the one origin, or '*' for a list)"),
+                    Dialect::Serverless => format!("add under resources.Resources an AWS::ApiGateway::GatewayResponse with ResponseType: {kind} and gatewayresponse.header.Access-Control-Allow-Origin: \"'https://app.example.com'\" (quoted; the one origin, or '*' for a list)"),
+                    Dialect::OpenApi => format!("add x-amazon-apigateway-gateway-responses: {{{kind}: {{responseParameters: {{gatewayresponse.header.Access-Control-Allow-Origin: \"'https://app.example.com'\"}}}}}} to the body (quoted; the one origin, or '*' for a list)"),
+                },
+            );
+        }
+    }
+    for response in responses {
+        let kind = &response.kind;
+        if let Some(origin) = response.origin {
+            check_origin_value(
+                report,
+                origin,
+                &format!("gateway response {kind}"),
+                library_origins,
+                library_policies,
+            );
+        } else if !kind.is_empty() && !kind.starts_with("DEFAULT_") {
+            // A customized type replaces DEFAULT_4XX/5XX for its errors entirely.
+            report.add(
+                response.node.line,
+                Level::Error,
+                "gateway-errors-without-cors",
+                format!("{label}: the customized gateway response {kind} has no Access-Control-Allow-Origin: it replaces DEFAULT_4XX/DEFAULT_5XX for these errors, headers included, so the page sees a CORS error instead of the status"),
+                "give it the same Access-Control-Allow-Origin (and Vary) headers as DEFAULT_4XX",
+            );
+        }
     }
 }
 

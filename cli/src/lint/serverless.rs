@@ -4,7 +4,10 @@
 //! routing model; the gateway responses under `resources` must carry CORS headers; literal
 //! `CORS_*` values must validate.
 
-use super::sam::{check_origin_value, check_routing, parse_or_report, policies, Api, Event};
+use super::cloudformation::gateway_response;
+use super::sam::{
+    check_gateway_responses, check_routing, parse_or_report, policies, Api, Dialect, Event,
+};
 use super::yaml::Node;
 use super::{Level, Report};
 
@@ -114,57 +117,38 @@ pub fn lint(text: &str, report: &mut Report<'_>) {
     }
     let library_policies = policies(&origins);
     // The REST API's own error responses, declared under `resources` as CloudFormation.
-    let mut default_cors = Vec::new();
-    for (_, resource) in doc
-        .at(&["resources", "Resources"])
-        .map(Node::entries)
-        .unwrap_or(&[])
-    {
-        if resource.get("Type").and_then(Node::text) != Some("AWS::ApiGateway::GatewayResponse") {
-            continue;
-        }
-        let kind = resource
-            .at(&["Properties", "ResponseType"])
-            .and_then(Node::text)
-            .unwrap_or("");
-        let origin = resource.at(&[
-            "Properties",
-            "ResponseParameters",
-            "gatewayresponse.header.Access-Control-Allow-Origin",
-        ]);
-        match origin {
-            Some(origin) => {
-                check_origin_value(report, origin, &format!("gateway response {kind}"), &origins, &library_policies);
-                default_cors.push(kind.to_owned());
-            }
-            None => report.add(
-                resource.line,
-                Level::Error,
-                "gateway-errors-without-cors",
-                format!("the gateway response {kind} has no Access-Control-Allow-Origin: the page sees a CORS error instead of the status"),
-                "add ResponseParameters: {gatewayresponse.header.Access-Control-Allow-Origin: \"'https://app.example.com'\"}",
-            ),
-        }
-    }
+    let api = Api {
+        dialect: Dialect::Serverless,
+        gateway_responses: doc
+            .at(&["resources", "Resources"])
+            .map(Node::entries)
+            .unwrap_or(&[])
+            .iter()
+            .filter(|(_, r)| {
+                r.get("Type").and_then(Node::text) == Some("AWS::ApiGateway::GatewayResponse")
+            })
+            .map(|(_, r)| gateway_response(r))
+            .collect(),
+        responses_line: doc.get("resources").map(|r| r.line),
+        ..Api::default()
+    };
     let line = doc.get("functions").map_or(1, |f| f.line);
     if uses_library {
-        for kind in ["DEFAULT_4XX", "DEFAULT_5XX"] {
-            if !default_cors.iter().any(|k| k == kind) {
-                report.add(
-                    doc.get("resources").map_or(line, |r| r.line),
-                    Level::Error,
-                    "gateway-errors-without-cors",
-                    format!("the REST API has no {kind} gateway response with Access-Control-Allow-Origin: errors API Gateway writes itself (authorizer 401/403, unknown route, throttling, timeouts) reach the page as CORS errors instead of their status"),
-                    &format!("add under resources.Resources an AWS::ApiGateway::GatewayResponse with ResponseType: {kind} and gatewayresponse.header.Access-Control-Allow-Origin: \"'https://app.example.com'\""),
-                );
-            }
-        }
+        check_gateway_responses(
+            report,
+            "the REST API",
+            line,
+            &api,
+            true,
+            &origins,
+            &library_policies,
+        );
     }
     check_routing(
         report,
         "the REST API",
         line,
-        &Api::default(),
+        &api,
         "rest",
         &events,
         uses_library,
