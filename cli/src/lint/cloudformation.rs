@@ -412,3 +412,42 @@ pub(super) fn function_urls(report: &mut Report<'_>, resources: &Node, functions
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::yaml::parse;
+
+    #[test]
+    fn get_att_in_every_spelling() {
+        let doc = parse(
+            "a: !GetAtt Api.RootResourceId\nb: !GetAtt [Api, RootResourceId]\nc: {Fn::GetAtt: [Api, RootResourceId]}\nd: {Fn::GetAtt: Api.RootResourceId}\ne: {Fn::GetAtt: [Api]}\nf: !Ref Api\n",
+        )
+        .unwrap();
+        for key in ["a", "b", "c", "d"] {
+            assert_eq!(
+                get_att(doc.get(key).unwrap()),
+                Some(("Api", "RootResourceId")),
+                "{key}"
+            );
+        }
+        assert_eq!(get_att(doc.get("e").unwrap()), None);
+        assert_eq!(get_att(doc.get("f").unwrap()), None);
+    }
+
+    #[test]
+    fn security_as_api_gateway_reads_it() {
+        let doc = parse(
+            "schemes:\n  Cognito: {type: apiKey, name: Authorization, in: header, x-amazon-apigateway-authtype: cognito_user_pools}\n  api_key: {type: apiKey, name: x-api-key, in: header}\nnone: [{NONE: []}]\nempty: []\nboth: [{Cognito: [], api_key: []}]\nkey: [{api_key: []}]\nodd: {Fn::If: [c, [], []]}\n",
+        )
+        .unwrap();
+        let schemes = doc.get("schemes");
+        let read = |key: &str| requirements(doc.get(key), schemes);
+        assert_eq!(read("none"), Some(("NONE".into(), false)));
+        assert_eq!(read("empty"), Some(("NONE".into(), false)));
+        assert_eq!(read("absent"), Some(("NONE".into(), false)));
+        assert_eq!(read("both"), Some(("Cognito".into(), true)));
+        assert_eq!(read("key"), Some(("NONE".into(), true)));
+        assert_eq!(read("odd"), None);
+    }
+}
