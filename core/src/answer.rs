@@ -25,14 +25,34 @@ use http::header::{
 };
 use http::{HeaderMap, HeaderValue};
 
-use crate::decision::{
-    AllowHeaders, AllowedPreflight, ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, STAR, TRUE,
-};
+use crate::names::{ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, STAR, TRUE};
 use crate::vary;
 
 /// Written where a per-request value goes and always overwritten; empty, so that a value
 /// left behind by mistake could only make browsers refuse, never allow.
 const PLACEHOLDER: HeaderValue = HeaderValue::from_static("");
+
+/// What an allowed preflight answers beyond the ready headers: the values that depend on the
+/// request.
+#[derive(Debug, Clone)]
+pub(crate) struct AllowedPreflight {
+    /// The request's origin, or `None` to answer `*`.
+    pub(crate) origin: Option<HeaderValue>,
+    pub(crate) method: HeaderValue,
+    pub(crate) headers: AllowHeaders,
+    pub(crate) private_network: bool,
+}
+
+/// What an allowed preflight answers in `Access-Control-Allow-Headers`.
+#[derive(Debug, Clone)]
+pub(crate) enum AllowHeaders {
+    /// No names were requested: no header.
+    Nothing,
+    /// The policy's list (`CORS_ALLOWED_HEADERS`), ready in the policy's answer.
+    Listed,
+    /// The requested names, echoed (`CORS_ALLOWED_HEADERS=*`).
+    Echo(HeaderValue),
+}
 
 /// The ready answers of a policy.
 #[derive(Debug, Clone)]

@@ -4,11 +4,9 @@
 
 use http::HeaderValue;
 
-use crate::answer::Answers;
 use crate::headers::{self, AllowedHeaders};
 use crate::methods::{self, AllowedMethods};
-use crate::origin::{AllowedOrigin, OriginSet};
-use crate::policy::Policy;
+use crate::origin::AllowedOrigin;
 use crate::problem::{ConfigError, Problem, Severity};
 use crate::suffix;
 use crate::vars;
@@ -199,20 +197,10 @@ impl Settings {
         })
     }
 
-    /// Validates every setting and compiles the policy. Reports **every** problem at once;
-    /// warnings are kept on the policy ([`Policy::warnings`]). Nothing ever falls back to
-    /// allowing every origin.
-    ///
-    /// ```
-    /// let settings = preflight::Settings {
-    ///     allowed_origins: Some("https://app.example.com, http://localhost:*".into()),
-    ///     allow_credentials: Some("true".into()),
-    ///     ..Default::default()
-    /// };
-    /// let policy = settings.build().unwrap();
-    /// assert!(policy.allows_origin("http://localhost:3000"));
-    /// ```
-    pub fn build(&self) -> Result<Policy, ConfigError> {
+    /// Validates every setting ([`Settings::build`] compiles the result into a policy):
+    /// **every** problem at once, as an error when any is an error; otherwise the checked
+    /// values with the warnings.
+    pub(crate) fn validate(&self) -> Result<Config, ConfigError> {
         let mut problems = Vec::new();
         for name in &self.unknown {
             problems.push(unknown_variable(name));
@@ -285,16 +273,7 @@ impl Settings {
         if problems.iter().any(|p| p.severity() == Severity::Error) {
             return Err(ConfigError::new(problems));
         }
-        let origins = OriginSet::new(&entries);
-        let answers = Answers::new(
-            origins.is_any(),
-            allowed_headers.answer(),
-            credentials,
-            private_network,
-            HeaderValue::from(max_age),
-        );
-        Ok(Policy {
-            origins,
+        Ok(Config {
             entries,
             methods,
             headers: allowed_headers,
@@ -302,10 +281,25 @@ impl Settings {
             private_network,
             max_age,
             expose,
-            answers,
             warnings: problems,
         })
     }
+}
+
+/// Settings once validated: what [`Policy`](crate::Policy) is compiled from.
+#[derive(Debug)]
+pub(crate) struct Config {
+    /// `CORS_ALLOWED_ORIGINS`, parsed, without repeats.
+    pub(crate) entries: Vec<AllowedOrigin>,
+    pub(crate) methods: AllowedMethods,
+    pub(crate) headers: AllowedHeaders,
+    pub(crate) credentials: bool,
+    pub(crate) private_network: bool,
+    pub(crate) max_age: u64,
+    /// The `Access-Control-Expose-Headers` value, when any.
+    pub(crate) expose: Option<HeaderValue>,
+    /// What is questionable but valid.
+    pub(crate) warnings: Vec<Problem>,
 }
 
 /// A typed way to write [`Settings`]; [`Builder::build`] runs the same validation as the
@@ -431,15 +425,6 @@ impl Builder {
     /// ```
     pub fn settings(&self) -> &Settings {
         &self.settings
-    }
-
-    /// Validates and compiles the policy ([`Settings::build`]).
-    ///
-    /// ```
-    /// assert!(preflight::Policy::builder().build().is_err()); // origins are required
-    /// ```
-    pub fn build(&self) -> Result<Policy, ConfigError> {
-        self.settings.build()
     }
 }
 

@@ -24,23 +24,12 @@
 
 use std::fmt;
 
-use http::{HeaderMap, HeaderName, HeaderValue, Response, StatusCode};
+use http::{HeaderMap, HeaderValue, Response, StatusCode};
 
+use crate::answer::{AllowedPreflight, Answers};
 use crate::origin::OriginRejection;
-use crate::policy::Policy;
 
-/// `Access-Control-Allow-Private-Network`, answered to `Access-Control-Request-Private-Network`.
-pub const ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK: HeaderName =
-    HeaderName::from_static("access-control-allow-private-network");
-
-/// `Access-Control-Request-Private-Network`, sent by Chromium on preflights to private networks.
-pub const ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK: HeaderName =
-    HeaderName::from_static("access-control-request-private-network");
-
-pub(crate) const TRUE: HeaderValue = HeaderValue::from_static("true");
-pub(crate) const STAR: HeaderValue = HeaderValue::from_static("*");
-
-/// What to do with a request. Returned by [`Policy::decide`].
+/// What to do with a request. Returned by [`Policy::decide`](crate::Policy::decide).
 #[derive(Debug)]
 pub enum Decision<'p> {
     /// A CORS preflight: answer it with [`Preflight::into_response`] (or [`Preflight::status`]
@@ -48,7 +37,7 @@ pub enum Decision<'p> {
     /// authentication nor routing ever sees it.
     Preflight(Preflight<'p>),
     /// Any other request: call the handler, then pass its response headers to
-    /// [`Policy::apply`] with this value, whatever the status.
+    /// [`Policy::apply`](crate::Policy::apply) with this value, whatever the status.
     Forward(Actual),
 }
 
@@ -69,22 +58,14 @@ pub enum Decision<'p> {
 /// ```
 #[derive(Debug)]
 pub struct Preflight<'p> {
-    policy: &'p Policy,
+    /// The policy's ready answers, which the outcome is written from.
+    answers: &'p Answers,
     outcome: Result<AllowedPreflight, Rejection>,
 }
 
-#[derive(Debug, Clone)]
-pub(crate) struct AllowedPreflight {
-    /// The request's origin, or `None` to answer `*`.
-    pub(crate) origin: Option<HeaderValue>,
-    pub(crate) method: HeaderValue,
-    pub(crate) headers: AllowHeaders,
-    pub(crate) private_network: bool,
-}
-
 impl<'p> Preflight<'p> {
-    pub(crate) fn new(policy: &'p Policy, outcome: Result<AllowedPreflight, Rejection>) -> Self {
-        Preflight { policy, outcome }
+    pub(crate) fn new(answers: &'p Answers, outcome: Result<AllowedPreflight, Rejection>) -> Self {
+        Preflight { answers, outcome }
     }
 
     /// Whether the browser will be allowed to send the actual request.
@@ -169,11 +150,10 @@ impl<'p> Preflight<'p> {
     /// assert_eq!(answer["access-control-max-age"], "600");
     /// ```
     pub fn write_headers(&self, headers: &mut HeaderMap) {
-        let outcome = match &self.outcome {
-            Ok(allowed) => Ok(allowed.clone()),
-            Err(rejection) => Err(*rejection),
-        };
-        write(self.policy, outcome, headers);
+        match &self.outcome {
+            Ok(allowed) => self.answers.write_allowed(allowed.clone(), headers),
+            Err(_) => self.answers.write_rejected(headers),
+        }
     }
 
     /// The whole answer with `body` (an empty body of the platform's type).
@@ -194,33 +174,16 @@ impl<'p> Preflight<'p> {
         let status = self.status();
         let mut response = Response::new(body);
         *response.status_mut() = status;
-        write(self.policy, self.outcome, response.headers_mut());
+        // The outcome moves into the answer: its values are not cloned.
+        match self.outcome {
+            Ok(allowed) => self.answers.write_allowed(allowed, response.headers_mut()),
+            Err(_) => self.answers.write_rejected(response.headers_mut()),
+        }
         response
     }
 }
 
-/// Writes a preflight answer from the policy's ready answers: `Vary` always, the CORS
-/// headers only when allowed. Takes the outcome by value, so an answer moves its values
-/// instead of cloning them.
-fn write(policy: &Policy, outcome: Result<AllowedPreflight, Rejection>, headers: &mut HeaderMap) {
-    match outcome {
-        Ok(allowed) => policy.answers().write_allowed(allowed, headers),
-        Err(_) => policy.answers().write_rejected(headers),
-    }
-}
-
-/// What an allowed preflight answers in `Access-Control-Allow-Headers`.
-#[derive(Debug, Clone)]
-pub(crate) enum AllowHeaders {
-    /// No names were requested: no header.
-    Nothing,
-    /// The policy's list (`CORS_ALLOWED_HEADERS`), ready in the policy's answer.
-    Listed,
-    /// The requested names, echoed (`CORS_ALLOWED_HEADERS=*`).
-    Echo(HeaderValue),
-}
-
-/// A request that goes to the handler; its response is finished by [`Policy::apply`].
+/// A request that goes to the handler; its response is finished by [`Policy::apply`](crate::Policy::apply).
 ///
 /// ```
 /// use http::{HeaderMap, Method};
@@ -245,8 +208,8 @@ pub(crate) enum ActualKind {
     Allowed(HeaderValue),
     /// Allowed by `*`.
     AllowedAny,
-    /// From an origin that is not allowed (or a malformed or repeated `Origin`).
-    Disallowed,
+    /// From an origin that is not allowed (or a malformed or repeated `Origin`), and why.
+    Disallowed(Rejection),
 }
 
 impl Actual {

@@ -130,7 +130,7 @@ where
     let span = tracing::debug_span!(
         "cors",
         method = %request.method(),
-        path = %crate::policy::Shown(request.uri().path().as_bytes())
+        path = %crate::log::Shown(request.uri().path().as_bytes())
     );
     let decision = span.in_scope(|| policy.decide(request.method(), request.headers()));
     let actual = match decision {

@@ -27,7 +27,7 @@
 use http::header::HeaderName;
 use http::HeaderValue;
 
-use crate::methods::is_token;
+use crate::names::is_token;
 use crate::problem::Problem;
 use crate::vars;
 

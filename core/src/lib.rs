@@ -51,7 +51,9 @@ pub mod handler;
 mod headers;
 #[cfg(feature = "tower")]
 pub mod layer;
+mod log;
 mod methods;
+mod names;
 mod origin;
 mod policy;
 mod problem;
@@ -60,15 +62,13 @@ mod suffix;
 mod vary;
 
 pub use config::{Builder, Settings, DEFAULT_MAX_AGE, MAX_MAX_AGE};
-pub use decision::{
-    Actual, Decision, Preflight, Rejection, ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK,
-    ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK,
-};
+pub use decision::{Actual, Decision, Preflight, Rejection};
 pub use headers::{
     is_cors_header_name, DEFAULT_HEADERS, MAX_HEADER_NAME_LEN, MAX_REQUEST_HEADERS_LEN,
     MAX_REQUEST_HEADER_NAMES,
 };
 pub use methods::{DEFAULT_METHODS, MAX_METHOD_LEN};
+pub use names::{ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK};
 pub use origin::{Origin, OriginRejection, Scheme, MAX_ORIGIN_LEN};
 pub use policy::Policy;
 pub use problem::{ConfigError, Problem, Severity};
@@ -78,45 +78,4 @@ pub use problem::{ConfigError, Problem, Severity};
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;
 
-/// The names of the environment variables (and Workers bindings) a policy is read from.
-///
-/// | variable | meaning | default |
-/// |---|---|---|
-/// | `CORS_ALLOWED_ORIGINS` | exact origins, `https://*.example.com`, `http://localhost:*`, or `*` alone | required |
-/// | `CORS_ALLOWED_METHODS` | methods, or `*` | `GET,HEAD,POST,PUT,PATCH,DELETE` |
-/// | `CORS_ALLOWED_HEADERS` | request header names, or `*` | `Authorization,Content-Type` |
-/// | `CORS_EXPOSE_HEADERS` | response headers scripts may read | none |
-/// | `CORS_ALLOW_CREDENTIALS` | `true` or `false` | `false` |
-/// | `CORS_MAX_AGE` | preflight cache seconds, 0 to 86400 | `7200` |
-/// | `CORS_ALLOW_PRIVATE_NETWORK` | `true` or `false` | `false` |
-///
-/// ```
-/// assert_eq!(preflight::vars::ALL.len(), 7);
-/// assert_eq!(preflight::vars::ALLOWED_ORIGINS, "CORS_ALLOWED_ORIGINS");
-/// ```
-pub mod vars {
-    /// Comma-separated allowed origins. Required.
-    pub const ALLOWED_ORIGINS: &str = "CORS_ALLOWED_ORIGINS";
-    /// Comma-separated allowed methods, or `*`.
-    pub const ALLOWED_METHODS: &str = "CORS_ALLOWED_METHODS";
-    /// Comma-separated allowed request headers, or `*`.
-    pub const ALLOWED_HEADERS: &str = "CORS_ALLOWED_HEADERS";
-    /// Comma-separated response headers scripts may read.
-    pub const EXPOSE_HEADERS: &str = "CORS_EXPOSE_HEADERS";
-    /// `true` to allow cookies and `Authorization` on cross-origin requests.
-    pub const ALLOW_CREDENTIALS: &str = "CORS_ALLOW_CREDENTIALS";
-    /// Seconds browsers may cache a preflight answer.
-    pub const MAX_AGE: &str = "CORS_MAX_AGE";
-    /// `true` to answer Private Network Access preflights.
-    pub const ALLOW_PRIVATE_NETWORK: &str = "CORS_ALLOW_PRIVATE_NETWORK";
-    /// Every variable, in the order of the documentation.
-    pub const ALL: [&str; 7] = [
-        ALLOWED_ORIGINS,
-        ALLOWED_METHODS,
-        ALLOWED_HEADERS,
-        EXPOSE_HEADERS,
-        ALLOW_CREDENTIALS,
-        MAX_AGE,
-        ALLOW_PRIVATE_NETWORK,
-    ];
-}
+pub mod vars;

@@ -19,6 +19,7 @@
 
 use http::HeaderValue;
 
+use crate::names::is_token;
 use crate::problem::Problem;
 use crate::vars;
 
@@ -41,40 +42,6 @@ static SAFELISTED: [(&[u8], HeaderValue); 3] = [
 
 /// The default of `CORS_ALLOWED_METHODS`.
 pub const DEFAULT_METHODS: &str = "GET,HEAD,POST,PUT,PATCH,DELETE";
-
-/// Whether `bytes` is an HTTP token (RFC 9110 `tchar`s, at least one).
-pub(crate) fn is_token(bytes: &[u8]) -> bool {
-    !bytes.is_empty() && bytes.iter().all(|&b| TCHAR[usize::from(b)])
-}
-
-/// RFC 9110 `tchar`: letters, digits and ``!#$%&'*+-.^_`|~``.
-const TCHAR: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        table[b] = c.is_ascii_alphanumeric()
-            || matches!(
-                c,
-                b'!' | b'#'
-                    | b'$'
-                    | b'%'
-                    | b'&'
-                    | b'\''
-                    | b'*'
-                    | b'+'
-                    | b'-'
-                    | b'.'
-                    | b'^'
-                    | b'_'
-                    | b'`'
-                    | b'|'
-                    | b'~'
-            );
-        b += 1;
-    }
-    table
-};
 
 /// The compiled `CORS_ALLOWED_METHODS`.
 #[derive(Debug, Clone, PartialEq, Eq)]

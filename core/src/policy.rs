@@ -4,21 +4,19 @@
 use std::fmt;
 
 use http::header::{
-    ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
-    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE,
+    ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS,
     ACCESS_CONTROL_REQUEST_HEADERS, ORIGIN,
 };
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use once_cell::sync::OnceCell;
 
-use crate::answer::Answers;
-use crate::config::{Builder, Settings};
-use crate::decision::{
-    Actual, ActualKind, AllowHeaders, AllowedPreflight, Decision, Preflight, Rejection,
-    ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, STAR, TRUE,
-};
+use crate::answer::{AllowHeaders, AllowedPreflight, Answers};
+use crate::config::{Builder, Config, Settings};
+use crate::decision::{Actual, ActualKind, Decision, Preflight, Rejection};
 use crate::headers::{AllowedHeaders, HeadersCheck};
+use crate::log;
 use crate::methods::{AllowedMethods, MethodCheck};
+use crate::names::{CORS_RESPONSE_HEADERS, STAR, TRUE};
 use crate::origin::{AllowedOrigin, Origin, OriginSet};
 use crate::problem::{ConfigError, Problem};
 use crate::request::{PreflightHeaders, Seen};
@@ -46,31 +44,73 @@ use crate::vary;
 /// ```
 #[derive(Debug, Clone)]
 pub struct Policy {
-    pub(crate) entries: Vec<AllowedOrigin>,
-    pub(crate) origins: OriginSet,
-    pub(crate) methods: AllowedMethods,
-    pub(crate) headers: AllowedHeaders,
-    pub(crate) credentials: bool,
-    pub(crate) private_network: bool,
-    pub(crate) max_age: u64,
-    pub(crate) expose: Option<HeaderValue>,
-    pub(crate) answers: Answers,
-    pub(crate) warnings: Vec<Problem>,
+    entries: Vec<AllowedOrigin>,
+    origins: OriginSet,
+    methods: AllowedMethods,
+    headers: AllowedHeaders,
+    credentials: bool,
+    private_network: bool,
+    max_age: u64,
+    expose: Option<HeaderValue>,
+    answers: Answers,
+    warnings: Vec<Problem>,
 }
 
-/// Every `Access-Control-*` response header a browser reads. The policy owns them: whatever a
-/// handler set is removed.
-const CORS_RESPONSE_HEADERS: [HeaderName; 7] = [
-    ACCESS_CONTROL_ALLOW_ORIGIN,
-    ACCESS_CONTROL_ALLOW_CREDENTIALS,
-    ACCESS_CONTROL_ALLOW_METHODS,
-    ACCESS_CONTROL_ALLOW_HEADERS,
-    ACCESS_CONTROL_EXPOSE_HEADERS,
-    ACCESS_CONTROL_MAX_AGE,
-    ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK,
-];
+impl Settings {
+    /// Validates every setting and compiles the policy. Reports **every** problem at once;
+    /// warnings are kept on the policy ([`Policy::warnings`]). Nothing ever falls back to
+    /// allowing every origin.
+    ///
+    /// ```
+    /// let settings = preflight::Settings {
+    ///     allowed_origins: Some("https://app.example.com, http://localhost:*".into()),
+    ///     allow_credentials: Some("true".into()),
+    ///     ..Default::default()
+    /// };
+    /// let policy = settings.build().unwrap();
+    /// assert!(policy.allows_origin("http://localhost:3000"));
+    /// ```
+    pub fn build(&self) -> Result<Policy, ConfigError> {
+        self.validate().map(Policy::new)
+    }
+}
+
+impl Builder {
+    /// Validates and compiles the policy ([`Settings::build`]).
+    ///
+    /// ```
+    /// assert!(preflight::Policy::builder().build().is_err()); // origins are required
+    /// ```
+    pub fn build(&self) -> Result<Policy, ConfigError> {
+        self.settings().build()
+    }
+}
 
 impl Policy {
+    /// Compiles validated settings: the origin look-up tables and the ready answers.
+    fn new(config: Config) -> Policy {
+        let origins = OriginSet::new(&config.entries);
+        let answers = Answers::new(
+            origins.is_any(),
+            config.headers.answer(),
+            config.credentials,
+            config.private_network,
+            HeaderValue::from(config.max_age),
+        );
+        Policy {
+            entries: config.entries,
+            origins,
+            methods: config.methods,
+            headers: config.headers,
+            credentials: config.credentials,
+            private_network: config.private_network,
+            max_age: config.max_age,
+            expose: config.expose,
+            answers,
+            warnings: config.warnings,
+        }
+    }
+
     /// A typed builder; [`Builder::build`] validates like the environment path does.
     ///
     /// ```
@@ -137,15 +177,7 @@ impl Policy {
     /// preflight::Policy::log_outcome(&result); // "CORS policy: origins https://app.example.com; ..."
     /// ```
     pub fn log_outcome(result: &Result<Policy, ConfigError>) {
-        match result {
-            Ok(policy) => {
-                for warning in policy.warnings() {
-                    tracing::warn!("CORS configuration: {warning}");
-                }
-                tracing::info!("CORS policy: {policy}");
-            }
-            Err(err) => tracing::error!("{err}"),
-        }
+        log::policy_outcome(result.as_ref().map(|policy| (policy, policy.warnings())));
     }
 
     /// Decides what to do with a request from its method and headers (the body is never
@@ -170,6 +202,13 @@ impl Policy {
     /// assert!(matches!(policy.decide(&Method::OPTIONS, &headers), Decision::Preflight(_)));
     /// ```
     pub fn decide(&self, method: &Method, headers: &HeaderMap) -> Decision<'_> {
+        let decision = self.judge(method, headers);
+        log::decision(&decision, headers);
+        decision
+    }
+
+    /// The decision alone (see [`Policy::decide`], which logs it).
+    fn judge(&self, method: &Method, headers: &HeaderMap) -> Decision<'_> {
         if method != Method::OPTIONS {
             return self.actual(Seen::get(headers, ORIGIN));
         }
@@ -179,15 +218,7 @@ impl Policy {
             return self.actual(request.origin);
         };
         let outcome = self.check_preflight(origin, &request, headers);
-        match &outcome {
-            Err(rejection) => log_rejection(*rejection, origin, &request),
-            Ok(_) => tracing::debug!(
-                origin = %Shown(origin.as_bytes()),
-                method = %shown(request.method.first),
-                "CORS preflight allowed (204)"
-            ),
-        }
-        Decision::Preflight(Preflight::new(self, outcome))
+        Decision::Preflight(Preflight::new(&self.answers, outcome))
     }
 
     /// The decision for a request that is not a preflight, from its `Origin` line(s).
@@ -201,14 +232,7 @@ impl Policy {
             Ok(_) if self.origins.is_any() => ActualKind::AllowedAny,
             Ok(Some(exact)) => ActualKind::Allowed(exact.clone()),
             Ok(None) => ActualKind::Allowed(value.clone()),
-            Err(rejection) => {
-                tracing::debug!(
-                    origin = %Shown(value.as_bytes()),
-                    rule = %rejection,
-                    "CORS: actual request from a disallowed origin; the handler runs, its response gets no CORS headers"
-                );
-                ActualKind::Disallowed
-            }
+            Err(rejection) => ActualKind::Disallowed(rejection),
         };
         Decision::Forward(Actual { kind })
     }
@@ -259,7 +283,7 @@ impl Policy {
             }
             ActualKind::AllowedAny => self.write_any(headers),
             ActualKind::NotCors if self.origins.is_any() => self.write_any(headers),
-            ActualKind::NotCors | ActualKind::Disallowed => vary::add_origin(headers),
+            ActualKind::NotCors | ActualKind::Disallowed(_) => vary::add_origin(headers),
         }
     }
 
@@ -321,10 +345,6 @@ impl Policy {
     /// ```
     pub fn warnings(&self) -> &[Problem] {
         &self.warnings
-    }
-
-    pub(crate) fn answers(&self) -> &Answers {
-        &self.answers
     }
 
     /// Checks the request's origin; `Ok(Some(value))` carries the precomputed
@@ -476,37 +496,6 @@ fn strip_cors_headers(headers: &mut HeaderMap) {
         for name in others {
             headers.remove(name);
         }
-    }
-}
-
-fn log_rejection(rejection: Rejection, origin: &HeaderValue, request: &PreflightHeaders<'_>) {
-    tracing::warn!(
-        origin = %Shown(origin.as_bytes()),
-        method = %shown(request.method.first),
-        headers = %shown(request.names.first),
-        rule = %rejection,
-        fix = rejection.variable().unwrap_or("-"),
-        "CORS preflight rejected (403, no CORS headers): {rejection}"
-    );
-}
-
-/// A request header's value for a log line; empty when absent.
-fn shown(value: Option<&HeaderValue>) -> Shown<'_> {
-    Shown(value.map(HeaderValue::as_bytes).unwrap_or_default())
-}
-
-/// Shows request bytes in a log line safely: escaped, and cut at 200 bytes.
-pub(crate) struct Shown<'a>(pub(crate) &'a [u8]);
-
-impl fmt::Display for Shown<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const LIMIT: usize = 200;
-        let cut = self.0.len().min(LIMIT);
-        write!(f, "{}", self.0[..cut].escape_ascii())?;
-        if self.0.len() > LIMIT {
-            write!(f, "… ({} bytes)", self.0.len())?;
-        }
-        Ok(())
     }
 }
 

@@ -11,7 +11,7 @@
 use http::header::{ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN};
 use http::{HeaderMap, HeaderValue};
 
-use crate::decision::ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK;
+use crate::names::ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK;
 
 /// One request header as seen: its first value, and whether another line followed.
 #[derive(Debug, Clone, Copy, Default)]

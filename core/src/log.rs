@@ -1,0 +1,89 @@
+//! Every log line the core writes, in one place: the policy's outcome at cold start, and the
+//! outcome of each decision. Values from the request are escaped and cut ([`Shown`]); the
+//! query string and header values other than the CORS request headers are never logged.
+//!
+//! | when | level | message |
+//! |---|---|---|
+//! | cold start, valid policy | `info` | `CORS policy: <the policy in one line>`, each warning at `warn` |
+//! | cold start, invalid configuration | `error` | every problem, each naming its variable |
+//! | preflight allowed | `debug` | `CORS preflight allowed (204)` with `origin` and `method` |
+//! | preflight rejected | `warn` | `CORS preflight rejected (403, no CORS headers): <why>` with `origin`, `method`, `headers`, `rule` and `fix` (the variable to change) |
+//! | actual request from a disallowed origin | `debug` | `CORS: actual request from a disallowed origin; ...` with `origin` and `rule` |
+
+use std::fmt;
+
+use http::header::{ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN};
+use http::{HeaderMap, HeaderValue};
+
+use crate::decision::{ActualKind, Decision, Rejection};
+use crate::problem::{ConfigError, Problem};
+
+/// The outcome of building a policy: its one-line description (`shown`) and each warning, or
+/// every problem of an invalid configuration.
+pub(crate) fn policy_outcome<P: fmt::Display>(result: Result<(&P, &[Problem]), &ConfigError>) {
+    match result {
+        Ok((policy, warnings)) => {
+            for warning in warnings {
+                tracing::warn!("CORS configuration: {warning}");
+            }
+            tracing::info!("CORS policy: {policy}");
+        }
+        Err(err) => tracing::error!("{err}"),
+    }
+}
+
+/// The outcome of one decision, with the request's CORS lines. Reads the headers again only
+/// for a line that is written (a disabled level costs nothing).
+pub(crate) fn decision(decision: &Decision<'_>, headers: &HeaderMap) {
+    let first = |name| shown(headers.get(name));
+    match decision {
+        Decision::Preflight(preflight) => match preflight.rejection() {
+            None => tracing::debug!(
+                origin = %first(ORIGIN),
+                method = %first(ACCESS_CONTROL_REQUEST_METHOD),
+                "CORS preflight allowed (204)"
+            ),
+            Some(rejection) => preflight_rejected(rejection, headers),
+        },
+        Decision::Forward(actual) => {
+            if let ActualKind::Disallowed(rejection) = &actual.kind {
+                tracing::debug!(
+                    origin = %first(ORIGIN),
+                    rule = %rejection,
+                    "CORS: actual request from a disallowed origin; the handler runs, its response gets no CORS headers"
+                );
+            }
+        }
+    }
+}
+
+fn preflight_rejected(rejection: Rejection, headers: &HeaderMap) {
+    tracing::warn!(
+        origin = %shown(headers.get(ORIGIN)),
+        method = %shown(headers.get(ACCESS_CONTROL_REQUEST_METHOD)),
+        headers = %shown(headers.get(ACCESS_CONTROL_REQUEST_HEADERS)),
+        rule = %rejection,
+        fix = rejection.variable().unwrap_or("-"),
+        "CORS preflight rejected (403, no CORS headers): {rejection}"
+    );
+}
+
+/// A request header's value for a log line; empty when absent.
+fn shown(value: Option<&HeaderValue>) -> Shown<'_> {
+    Shown(value.map(HeaderValue::as_bytes).unwrap_or_default())
+}
+
+/// Shows request bytes in a log line safely: escaped, and cut at 200 bytes.
+pub(crate) struct Shown<'a>(pub(crate) &'a [u8]);
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const LIMIT: usize = 200;
+        let cut = self.0.len().min(LIMIT);
+        write!(f, "{}", self.0[..cut].escape_ascii())?;
+        if self.0.len() > LIMIT {
+            write!(f, "… ({} bytes)", self.0.len())?;
+        }
+        Ok(())
+    }
+}

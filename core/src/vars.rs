@@ -1,0 +1,41 @@
+//! The names of the environment variables (and Workers bindings) a policy is read from.
+//!
+//! | variable | meaning | default |
+//! |---|---|---|
+//! | `CORS_ALLOWED_ORIGINS` | exact origins, `https://*.example.com`, `http://localhost:*`, or `*` alone | required |
+//! | `CORS_ALLOWED_METHODS` | methods, or `*` | `GET,HEAD,POST,PUT,PATCH,DELETE` |
+//! | `CORS_ALLOWED_HEADERS` | request header names, or `*` | `Authorization,Content-Type` |
+//! | `CORS_EXPOSE_HEADERS` | response headers scripts may read | none |
+//! | `CORS_ALLOW_CREDENTIALS` | `true` or `false` | `false` |
+//! | `CORS_MAX_AGE` | preflight cache seconds, 0 to 86400 | `7200` |
+//! | `CORS_ALLOW_PRIVATE_NETWORK` | `true` or `false` | `false` |
+//!
+//! ```
+//! assert_eq!(preflight::vars::ALL.len(), 7);
+//! assert_eq!(preflight::vars::ALLOWED_ORIGINS, "CORS_ALLOWED_ORIGINS");
+//! ```
+
+/// Comma-separated allowed origins. Required.
+pub const ALLOWED_ORIGINS: &str = "CORS_ALLOWED_ORIGINS";
+/// Comma-separated allowed methods, or `*`.
+pub const ALLOWED_METHODS: &str = "CORS_ALLOWED_METHODS";
+/// Comma-separated allowed request headers, or `*`.
+pub const ALLOWED_HEADERS: &str = "CORS_ALLOWED_HEADERS";
+/// Comma-separated response headers scripts may read.
+pub const EXPOSE_HEADERS: &str = "CORS_EXPOSE_HEADERS";
+/// `true` to allow cookies and `Authorization` on cross-origin requests.
+pub const ALLOW_CREDENTIALS: &str = "CORS_ALLOW_CREDENTIALS";
+/// Seconds browsers may cache a preflight answer.
+pub const MAX_AGE: &str = "CORS_MAX_AGE";
+/// `true` to answer Private Network Access preflights.
+pub const ALLOW_PRIVATE_NETWORK: &str = "CORS_ALLOW_PRIVATE_NETWORK";
+/// Every variable, in the order of the documentation.
+pub const ALL: [&str; 7] = [
+    ALLOWED_ORIGINS,
+    ALLOWED_METHODS,
+    ALLOWED_HEADERS,
+    EXPOSE_HEADERS,
+    ALLOW_CREDENTIALS,
+    MAX_AGE,
+    ALLOW_PRIVATE_NETWORK,
+];
