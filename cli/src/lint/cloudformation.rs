@@ -199,13 +199,12 @@ fn openapi<'n>(name: &str, body: &'n Node, api: &mut Api<'n>, events: &mut Vec<E
         }
         api.responses_line = Some(responses.line);
         for (kind, response) in responses.entries() {
-            api.gateway_responses.push(GatewayResponse {
-                kind: kind.clone(),
-                node: response,
-                origin: response
-                    .get("responseParameters")
-                    .and_then(|p| get_ci(p, ALLOW_ORIGIN_GATEWAY)),
-            });
+            api.gateway_responses.push(gateway_response_at(
+                Some(kind),
+                response,
+                Some(response),
+                &["responseParameters", ALLOW_ORIGIN_GATEWAY],
+            ));
         }
     }
 }
@@ -383,16 +382,61 @@ pub(super) fn read<'n>(
 /// An `AWS::ApiGateway::GatewayResponse` resource.
 pub(super) fn gateway_response(resource: &Node) -> GatewayResponse<'_> {
     let props = resource.get("Properties");
+    let kind = props
+        .and_then(|p| p.get("ResponseType"))
+        .and_then(Node::text);
+    gateway_response_at(
+        kind,
+        resource,
+        props,
+        &["ResponseParameters", ALLOW_ORIGIN_GATEWAY],
+    )
+}
+
+/// A mapping written out literally, not `!If`, `Fn::If` or another function.
+fn plain(node: &Node) -> bool {
+    is_map(node) && node.tag.is_none() && !node.entries().iter().any(|(k, _)| k.starts_with("Fn::"))
+}
+
+/// A gateway response of type `kind` (`node`: where it is declared) whose
+/// Access-Control-Allow-Origin is at `path` under `start`, the header name compared without
+/// case. A type, or a mapping on the way, that is not literal leaves the type unknown
+/// (empty): nothing is reported about the response, nor about a missing one.
+pub(super) fn gateway_response_at<'n>(
+    kind: Option<&str>,
+    node: &'n Node,
+    start: Option<&'n Node>,
+    path: &[&str],
+) -> GatewayResponse<'n> {
+    let mut literal = true;
+    let mut at = start;
+    if let Some((header, keys)) = path.split_last() {
+        for key in keys {
+            match at {
+                Some(n) if plain(n) => at = n.get(key),
+                Some(_) => literal = false,
+                None => {}
+            }
+            if !literal {
+                break;
+            }
+        }
+        at = match at {
+            Some(n) if literal && plain(n) => get_ci(n, header),
+            Some(_) => {
+                literal = false;
+                None
+            }
+            None => None,
+        };
+    }
     GatewayResponse {
-        kind: props
-            .and_then(|p| p.get("ResponseType"))
-            .and_then(Node::text)
+        kind: kind
+            .filter(|k| literal && !k.starts_with("Fn::"))
             .unwrap_or("")
             .to_owned(),
-        node: resource,
-        origin: props
-            .and_then(|p| p.get("ResponseParameters"))
-            .and_then(|p| get_ci(p, ALLOW_ORIGIN_GATEWAY)),
+        node,
+        origin: at,
     }
 }
 

@@ -211,14 +211,17 @@ fn api_from<'n>(props: Option<&'n Node>, globals: Option<&'n Node>, http: bool) 
             .map(Node::entries)
             .unwrap_or(&[])
             .iter()
-            .map(|(kind, response)| GatewayResponse {
-                kind: kind.clone(),
-                node: response,
-                origin: response.at(&[
-                    "ResponseParameters",
-                    "Headers",
-                    "Access-Control-Allow-Origin",
-                ]),
+            .map(|(kind, response)| {
+                cloudformation::gateway_response_at(
+                    Some(kind),
+                    response,
+                    Some(response),
+                    &[
+                        "ResponseParameters",
+                        "Headers",
+                        "Access-Control-Allow-Origin",
+                    ],
+                )
             })
             .collect(),
         responses_line: responses.map(|r| r.line),
