@@ -5,10 +5,10 @@
 use http::HeaderValue;
 
 use crate::headers::{self, AllowedHeaders};
+use crate::list::{list, Compare};
 use crate::methods::{self, AllowedMethods};
-use crate::origin::AllowedOrigin;
+use crate::origin::{self, AllowedOrigin};
 use crate::problem::{ConfigError, Problem, Severity};
-use crate::suffix;
 use crate::vars;
 
 /// The default of `CORS_MAX_AGE`, in seconds: Chromium's cap.
@@ -215,7 +215,8 @@ impl Settings {
             self.allow_private_network.as_deref(),
             &mut problems,
         );
-        let entries = origins(self.allowed_origins.as_deref(), credentials, &mut problems);
+        let entries =
+            origin::allowed_origins(self.allowed_origins.as_deref(), credentials, &mut problems);
         if private_network && entries.contains(&AllowedOrigin::Any) {
             problems.push(Problem::error(
                 vars::ALLOW_PRIVATE_NETWORK,
@@ -426,226 +427,6 @@ impl Builder {
     pub fn settings(&self) -> &Settings {
         &self.settings
     }
-}
-
-/// How the entries of a list compare when looking for repeats: each list by its own rule.
-#[derive(Clone, Copy)]
-enum Compare {
-    /// Byte for byte: methods (`PATCH` and `patch` are two methods), and origins, whose
-    /// repeats once normalized are found by their own check.
-    Exact,
-    /// Header names.
-    IgnoreCase,
-}
-
-/// Splits a comma-separated list, trimming spaces; warns about empty and repeated entries.
-fn list<'a>(
-    var: &'static str,
-    text: &'a str,
-    compare: Compare,
-    problems: &mut Vec<Problem>,
-) -> Vec<&'a str> {
-    let mut entries: Vec<&'a str> = Vec::new();
-    if text.trim().is_empty() {
-        return entries;
-    }
-    for entry in text.split(',').map(str::trim) {
-        if entry.is_empty() {
-            problems.push(Problem::warning(
-                var,
-                Some(text),
-                "has an empty entry (a doubled, leading or trailing comma); it is ignored",
-                "remove the extra comma",
-            ));
-        } else if entries.iter().any(|e| match compare {
-            Compare::Exact => *e == entry,
-            Compare::IgnoreCase => e.eq_ignore_ascii_case(entry),
-        }) {
-            problems.push(Problem::warning(
-                var,
-                Some(entry),
-                "is listed twice",
-                "remove the repeat",
-            ));
-        } else {
-            entries.push(entry);
-        }
-    }
-    entries
-}
-
-fn origins(
-    text: Option<&str>,
-    credentials: bool,
-    problems: &mut Vec<Problem>,
-) -> Vec<AllowedOrigin> {
-    let var = vars::ALLOWED_ORIGINS;
-    let fix_missing = "set CORS_ALLOWED_ORIGINS to the origins of the pages that call this API, comma-separated (e.g. https://app.example.com,http://localhost:3000), or to * for a public API without credentials";
-    let Some(text) = text else {
-        problems.push(Problem::error(
-            var,
-            None,
-            "is not set; it is required, and no origin is allowed by default",
-            fix_missing,
-        ));
-        return Vec::new();
-    };
-    let entries = list(var, text, Compare::Exact, problems);
-    if entries.is_empty() {
-        problems.push(Problem::error(
-            var,
-            Some(text),
-            "is empty; it is required, and no origin is allowed by default",
-            fix_missing,
-        ));
-    }
-    let mut parsed = Vec::with_capacity(entries.len());
-    for entry in &entries {
-        match check_entry(entry, credentials, entries.len(), 0) {
-            Ok((origin, warning)) => {
-                problems.extend(warning);
-                if parsed.contains(&origin) {
-                    problems.push(Problem::warning(
-                        var,
-                        Some(entry),
-                        format!("is the same origin as another entry once normalized (`{origin}`)"),
-                        "remove the repeat",
-                    ));
-                    continue;
-                }
-                parsed.push(origin);
-            }
-            Err(problem) => problems.push(*problem),
-        }
-    }
-    parsed
-}
-
-/// How deep a proposed fix is looked for: a proposal that fails validation may have a
-/// proposal of its own (`https://a.*.example.com` → `https://*.example.com`), and no deeper.
-const PROPOSAL_DEPTH: u8 = 2;
-
-/// Checks one `CORS_ALLOWED_ORIGINS` entry in full: its grammar, then the rules that depend
-/// on the rest of the policy (`*` alone and never with credentials, `http://` with
-/// credentials, patterns on shared domains). A warning comes with the entry it keeps; an
-/// error replaces it. `count` is the number of entries in the list.
-fn check_entry(
-    entry: &str,
-    credentials: bool,
-    count: usize,
-    depth: u8,
-) -> Result<(AllowedOrigin, Option<Problem>), Box<Problem>> {
-    let var = vars::ALLOWED_ORIGINS;
-    let write = |value: &str| format!("write `{value}`");
-    let origin = match AllowedOrigin::parse(entry) {
-        Ok(origin) => origin,
-        Err(err) => {
-            let problem = Problem::error(var, Some(entry), err.reason, err.fix);
-            return Err(Box::new(propose(
-                problem,
-                err.candidate,
-                credentials,
-                depth,
-                write,
-            )));
-        }
-    };
-    match &origin {
-        AllowedOrigin::Any if credentials => Err(Box::new(Problem::error(
-            var,
-            Some(entry),
-            "`*` cannot be used with CORS_ALLOW_CREDENTIALS=true: browsers refuse `Access-Control-Allow-Origin: *` on credentialed requests, and reflecting every origin instead would let any website read your users' data",
-            "list the origins that may send credentials (e.g. https://app.example.com), or set CORS_ALLOW_CREDENTIALS=false for a public API",
-        ))),
-        AllowedOrigin::Any if count > 1 => Err(Box::new(Problem::error(
-            var,
-            Some(entry),
-            "`*` already allows every origin and must stand alone",
-            "write either `*` or a list of origins",
-        ))),
-        AllowedOrigin::Any => Ok((origin, None)),
-        // Before the pattern rules: an http:// pattern or port wildcard is as readable by a
-        // network attacker as an exact http:// origin.
-        AllowedOrigin::Listed { .. } if credentials && origin.is_insecure() => {
-            let problem = Problem::error(
-                var,
-                Some(entry),
-                "an http:// origin, pattern or port wildcard on a host other than localhost or a loopback address can be impersonated by anyone on the network path (they can inject script into the page), so it must not receive credentialed responses",
-                "use https:// (only loopback hosts may use http:// with credentials)",
-            );
-            let https = origin.to_string().replacen("http://", "https://", 1);
-            Err(Box::new(propose(
-                problem,
-                Some(https),
-                credentials,
-                depth,
-                write,
-            )))
-        }
-        AllowedOrigin::Listed {
-            subdomains: true,
-            host,
-            scheme,
-            ..
-        } => {
-            let Some(why) = suffix::shared_base(host) else {
-                return Ok((origin, None));
-            };
-            let reason = format!("`*.{host}` is {why}, so this pattern trusts sites run by strangers");
-            let example = Some(format!("{}://myapp.{host}", scheme.as_str()));
-            let own = |value: &str| format!("list your own origins on {host} exactly (e.g. `{value}`), or use a domain you own");
-            if credentials {
-                let problem = Problem::error(var, Some(entry), format!("{reason}; with CORS_ALLOW_CREDENTIALS=true they could read your users' data"), "list your own origins exactly, or use a domain you own");
-                Err(Box::new(propose(
-                    problem,
-                    example,
-                    credentials,
-                    depth,
-                    own,
-                )))
-            } else {
-                let problem = Problem::warning(var, Some(entry), reason, "list your own origins exactly");
-                Ok((origin.clone(), Some(propose(problem, example, credentials, depth, own))))
-            }
-        }
-        AllowedOrigin::Listed { .. } => Ok((origin, None)),
-    }
-}
-
-/// Adds `candidate` (one entry or a comma-separated list) to `problem` as the value its fix
-/// proposes, worded by `fix`, once every part of it passes [`check_entry`] (or has a valid
-/// proposal of its own). A candidate that cannot be made valid is not proposed: the fix
-/// keeps its words.
-fn propose(
-    problem: Problem,
-    candidate: Option<String>,
-    credentials: bool,
-    depth: u8,
-    fix: impl FnOnce(&str) -> String,
-) -> Problem {
-    let Some(candidate) = candidate.filter(|_| depth < PROPOSAL_DEPTH) else {
-        return problem;
-    };
-    // A list is proposed only when every part is valid as it stands: correcting the parts
-    // of an entry split at its spaces would be guessing.
-    let several = candidate.contains(',');
-    let mut valid = Vec::new();
-    for part in candidate.split(',').map(str::trim) {
-        match check_entry(part, credentials, 1, depth + 1) {
-            Ok((origin, None)) => valid.push(origin.to_string()),
-            Ok((_, Some(other))) => match other.suggestion() {
-                Some(value) if !several => valid.push(value.to_string()),
-                _ => return problem,
-            },
-            Err(other) => match other.suggestion() {
-                Some(value) if !several => valid.push(value.to_string()),
-                _ => return problem,
-            },
-        }
-    }
-    let value = valid.join(",");
-    let words = fix(&value);
-    problem.suggest(value, words)
 }
 
 fn boolean(var: &'static str, text: Option<&str>, problems: &mut Vec<Problem>) -> bool {

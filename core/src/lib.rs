@@ -51,6 +51,7 @@ pub mod handler;
 mod headers;
 #[cfg(feature = "tower")]
 pub mod layer;
+mod list;
 mod log;
 mod methods;
 mod names;

@@ -11,8 +11,8 @@ use std::path::Path;
 const LAYERS: &[&[&str]] = &[
     // The wire's vocabulary and the variable names: imported by all, importing nothing.
     &["names", "vars", "vary", "suffix"],
-    // Configuration problems, as typed values.
-    &["problem"],
+    // Configuration problems, as typed values, and the one list parser that reports them.
+    &["problem", "list"],
     // One concern each: origins (request parsing, the allowlist grammar, the matcher),
     // methods, request headers, and the one pass over a preflight's headers.
     &["origin", "methods", "headers", "request"],
