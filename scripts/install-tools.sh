@@ -106,6 +106,21 @@ if ! cmp -s tests/servers/express/package-lock.json tests/servers/express/node_m
     && cp package-lock.json node_modules/.installed-lock.json)
 fi
 
+# The toolchains of the MSRV check (`cargo xtask msrv`): one per distinct rust-version that a
+# crate sets in its own Cargo.toml (the versions are read from there), with the target a crate
+# names for the check; minimal profile, about 20 s each.
+msrv_toolchains=$(cargo xtask msrv --list)
+while read -r toolchain target; do
+  if ! rustup toolchain list | grep -q "^${toolchain}-"; then
+    say "rustup toolchain install ${toolchain} --profile minimal"
+    rustup toolchain install "${toolchain}" --profile minimal </dev/null
+  fi
+  if [ -n "${target}" ] && ! rustup "+${toolchain}" target list --installed | grep -qx "${target}"; then
+    say "rustup +${toolchain} target add ${target}"
+    rustup "+${toolchain}" target add "${target}" </dev/null
+  fi
+done <<<"${msrv_toolchains}"
+
 # cargo-fuzz (the fuzz targets build with the machine's nightly toolchain).
 if ! cargo fuzz --version 2>/dev/null | grep -q "0.13.2"; then
   say "cargo install --locked cargo-fuzz --version 0.13.2 (about 1 min)"

@@ -117,6 +117,16 @@ const STEPS: &[Step] = &[
         )),
     },
     Step {
+        name: "each crate that declares its own rust-version builds with that toolchain (MSRV)",
+        program: "cargo",
+        args: &["xtask", "msrv"],
+        envs: &[],
+        requires: Some((
+            &["cargo", "xtask", "msrv", "--installed"],
+            "bash scripts/install-tools.sh",
+        )),
+    },
+    Step {
         name: "benchmarks compile and run once (smoke)",
         program: "cargo",
         args: &[
@@ -155,9 +165,10 @@ fn main() -> ExitCode {
         Some("demo") => demo(&args[1..]),
         Some("bench") => bench(&args[1..]),
         Some("fuzz") => fuzz(&args[1..]),
+        Some("msrv") => msrv(&args[1..]),
         _ => {
             eprintln!(
-                "usage:\n  cargo xtask test   run every check and test (what CI runs)\n  cargo xtask demo   run the Lambda example and call it from a real browser\n  cargo xtask bench  run the benchmarks and write BENCHMARKS.md\n  cargo xtask fuzz [SECONDS]  run every fuzz target (default 600 s each)"
+                "usage:\n  cargo xtask test   run every check and test (what CI runs)\n  cargo xtask demo   run the Lambda example and call it from a real browser\n  cargo xtask bench  run the benchmarks and write BENCHMARKS.md\n  cargo xtask fuzz [SECONDS]  run every fuzz target (default 600 s each)\n  cargo xtask msrv [--list|--installed]  check each crate with the toolchain of its rust-version"
             );
             ExitCode::from(2)
         }
@@ -280,5 +291,216 @@ fn script(interpreter: &str, path: &str, args: &[String]) -> ExitCode {
     match Command::new(interpreter).arg(path).args(args).status() {
         Ok(s) if s.success() => ExitCode::SUCCESS,
         _ => ExitCode::FAILURE,
+    }
+}
+
+/// The crates whose MSRV is checked, grouped by toolchain: every workspace member whose
+/// Cargo.toml sets its own `rust-version = "..."` (members that inherit the workspace's are
+/// not checked). The numbers live only in those Cargo.toml files. A crate may name the target
+/// the check builds for in `[package.metadata.msrv] target = "..."` (the Workers adapter:
+/// wasm32-unknown-unknown).
+struct MsrvGroup {
+    toolchain: String,
+    target: Option<String>,
+    packages: Vec<String>,
+}
+
+fn msrv_groups() -> Result<Vec<MsrvGroup>, String> {
+    let root = read("Cargo.toml")?;
+    let mut groups: Vec<MsrvGroup> = Vec::new();
+    for dir in workspace_members(&root)? {
+        let manifest = read(&format!("{dir}/Cargo.toml"))?;
+        let (mut name, mut version, mut target) = (None, None, None);
+        let mut section = String::new();
+        for line in manifest.lines().map(str::trim) {
+            if line.starts_with('[') {
+                section = line.trim_matches(|c| c == '[' || c == ']').to_string();
+                continue;
+            }
+            let Some((key, value)) = line.split_once('=') else {
+                continue;
+            };
+            let value = quoted(value);
+            match (section.as_str(), key.trim()) {
+                ("package", "name") => name = value,
+                ("package", "rust-version") => version = value,
+                ("package.metadata.msrv", "target") => target = value,
+                _ => {}
+            }
+        }
+        let (Some(name), Some(version)) = (name, version) else {
+            continue;
+        };
+        match groups
+            .iter_mut()
+            .find(|g| g.toolchain == version && g.target == target)
+        {
+            Some(group) => group.packages.push(name),
+            None => groups.push(MsrvGroup {
+                toolchain: version,
+                target,
+                packages: vec![name],
+            }),
+        }
+    }
+    if groups.is_empty() {
+        return Err("no workspace member sets its own rust-version".into());
+    }
+    groups.sort_by_key(|g| version_key(&g.toolchain));
+    Ok(groups)
+}
+
+fn read(path: &str) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|err| format!("cannot read {path}: {err}"))
+}
+
+/// The string in `"..."`, if `value` is one (not `{ workspace = true }` or a table).
+fn quoted(value: &str) -> Option<String> {
+    let value = value.trim();
+    let inner = value.strip_prefix('"')?;
+    Some(inner[..inner.find('"')?].to_string())
+}
+
+fn version_key(version: &str) -> Vec<u32> {
+    version.split('.').filter_map(|n| n.parse().ok()).collect()
+}
+
+/// The member directories of `[workspace] members` (a `dir/*` entry: each subdirectory with a
+/// Cargo.toml).
+fn workspace_members(root: &str) -> Result<Vec<String>, String> {
+    let start = root
+        .find("\nmembers")
+        .ok_or("no `members` in the workspace Cargo.toml")?;
+    let list = &root[start..];
+    let list = &list[list.find('[').ok_or("bad members")?..list.find(']').ok_or("bad members")?];
+    let mut dirs = Vec::new();
+    for entry in list.split('"').skip(1).step_by(2) {
+        match entry.strip_suffix("/*") {
+            Some(parent) => {
+                let mut found: Vec<String> = std::fs::read_dir(parent)
+                    .map_err(|err| format!("cannot list {parent}: {err}"))?
+                    .filter_map(Result::ok)
+                    .map(|e| e.path())
+                    .filter(|p| p.join("Cargo.toml").is_file())
+                    .map(|p| p.to_string_lossy().into_owned())
+                    .collect();
+                found.sort();
+                dirs.extend(found);
+            }
+            None => dirs.push(entry.to_string()),
+        }
+    }
+    Ok(dirs)
+}
+
+/// Whether rustup has `toolchain` (and its `target`) installed, without installing anything.
+fn toolchain_installed(group: &MsrvGroup) -> bool {
+    let listed = |args: &[&str]| {
+        Command::new("rustup")
+            .args(args)
+            .env("RUSTUP_AUTO_INSTALL", "0")
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default()
+    };
+    let prefix = format!("{}-", group.toolchain);
+    if !listed(&["toolchain", "list"])
+        .lines()
+        .any(|l| l.starts_with(&prefix))
+    {
+        return false;
+    }
+    group.target.as_deref().is_none_or(|target| {
+        let toolchain = format!("+{}", group.toolchain);
+        listed(&[&toolchain, "target", "list", "--installed"])
+            .lines()
+            .any(|l| l.trim() == target)
+    })
+}
+
+/// `cargo xtask msrv`: `cargo +<rust-version> check --locked --all-features -p <crate>...`
+/// once per distinct rust-version, in target/msrv (the main build stays as it is).
+/// `--list` prints `<toolchain> [<target>]` per group (scripts/install-tools.sh installs
+/// these); `--installed` succeeds when every one of them is installed.
+fn msrv(args: &[String]) -> ExitCode {
+    let groups = match msrv_groups() {
+        Ok(groups) => groups,
+        Err(err) => {
+            eprintln!("xtask msrv: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match args.first().map(String::as_str) {
+        Some("--list") => {
+            for group in &groups {
+                println!(
+                    "{} {}",
+                    group.toolchain,
+                    group.target.as_deref().unwrap_or("")
+                );
+            }
+            return ExitCode::SUCCESS;
+        }
+        Some("--installed") => {
+            let missing: Vec<&MsrvGroup> =
+                groups.iter().filter(|g| !toolchain_installed(g)).collect();
+            for group in &missing {
+                eprintln!(
+                    "xtask msrv: toolchain {} {}is not installed",
+                    group.toolchain,
+                    group
+                        .target
+                        .as_deref()
+                        .map(|t| format!("with target {t} "))
+                        .unwrap_or_default()
+                );
+            }
+            return if missing.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            };
+        }
+        Some(other) => {
+            eprintln!("xtask msrv: unknown argument {other}");
+            return ExitCode::from(2);
+        }
+        None => {}
+    }
+    let mut ok = true;
+    for group in &groups {
+        let mut args = vec![
+            format!("+{}", group.toolchain),
+            "check".into(),
+            "--locked".into(),
+            "--all-features".into(),
+        ];
+        for package in &group.packages {
+            args.extend(["-p".into(), package.clone()]);
+        }
+        if let Some(target) = &group.target {
+            args.extend(["--target".into(), target.clone()]);
+        }
+        eprintln!("--> xtask msrv: cargo {}", args.join(" "));
+        let started = Instant::now();
+        let passed = Command::new("cargo")
+            .args(&args)
+            .env("CARGO_TARGET_DIR", "target/msrv")
+            .env("RUSTUP_AUTO_INSTALL", "0")
+            .status()
+            .is_ok_and(|s| s.success());
+        eprintln!(
+            "--> xtask msrv: {} on {} {} in {:.1} s",
+            group.packages.join(", "),
+            group.toolchain,
+            if passed { "passed" } else { "FAILED" },
+            started.elapsed().as_secs_f64()
+        );
+        ok &= passed;
+    }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     }
 }
