@@ -5,7 +5,7 @@
 use http::HeaderValue;
 
 use crate::headers::{self, AllowedHeaders};
-use crate::list::{list, Compare};
+use crate::list::{list, Compare, Entries, Star};
 use crate::methods::{self, AllowedMethods};
 use crate::origin::{self, AllowedOrigin};
 use crate::problem::{ConfigError, Problem, Severity};
@@ -234,9 +234,13 @@ impl Settings {
             vars::ALLOWED_METHODS,
             method_text,
             Compare::Exact,
+            Star {
+                every: "method",
+                list_of: "methods",
+            },
             &mut problems,
         );
-        if method_entries.is_empty() {
+        if method_entries == Entries::Items(Vec::new()) {
             problems.push(Problem::error(
                 vars::ALLOWED_METHODS,
                 Some(method_text),
@@ -247,7 +251,7 @@ impl Settings {
                 ),
             ));
         }
-        let methods = AllowedMethods::parse(&method_entries, &mut problems);
+        let methods = AllowedMethods::parse(method_entries, &mut problems);
 
         let header_text = self
             .allowed_headers
@@ -257,17 +261,25 @@ impl Settings {
             vars::ALLOWED_HEADERS,
             header_text,
             Compare::IgnoreCase,
+            Star {
+                every: "requested header",
+                list_of: "header names",
+            },
             &mut problems,
         );
-        let allowed_headers = AllowedHeaders::parse(&header_entries, &mut problems);
+        let allowed_headers = AllowedHeaders::parse(header_entries, &mut problems);
 
         let expose_entries = list(
             vars::EXPOSE_HEADERS,
             self.expose_headers.as_deref().unwrap_or(""),
             Compare::IgnoreCase,
+            Star {
+                every: "response header",
+                list_of: "header names",
+            },
             &mut problems,
         );
-        let expose = headers::expose_headers(&expose_entries, credentials, &mut problems);
+        let expose = headers::expose_headers(expose_entries, credentials, &mut problems);
 
         let max_age = max_age(self.max_age.as_deref(), &mut problems);
 

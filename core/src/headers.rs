@@ -27,7 +27,8 @@
 use http::header::HeaderName;
 use http::HeaderValue;
 
-use crate::names::is_token;
+use crate::list::Entries;
+use crate::names::{is_token, STAR};
 use crate::problem::Problem;
 use crate::vars;
 
@@ -127,21 +128,14 @@ pub(crate) enum HeadersCheck {
 
 impl AllowedHeaders {
     /// Parses the entries of `CORS_ALLOWED_HEADERS`, adding every problem found.
-    pub(crate) fn parse(entries: &[&str], problems: &mut Vec<Problem>) -> AllowedHeaders {
+    pub(crate) fn parse(entries: Entries<'_>, problems: &mut Vec<Problem>) -> AllowedHeaders {
         let var = vars::ALLOWED_HEADERS;
-        if entries.contains(&"*") {
-            if entries.len() > 1 {
-                problems.push(Problem::error(
-                    var,
-                    Some("*"),
-                    "`*` means every requested header and must stand alone",
-                    "write either `*` or a list of header names",
-                ));
-            }
-            return AllowedHeaders::Any;
-        }
+        let entries = match entries {
+            Entries::Any => return AllowedHeaders::Any,
+            Entries::Items(entries) => entries,
+        };
         let mut list = Vec::with_capacity(entries.len());
-        for &entry in entries {
+        for entry in entries {
             let Some(name) = header_name(var, entry, problems) else {
                 continue;
             };
@@ -242,35 +236,26 @@ impl AllowedHeaders {
 /// Parses `CORS_EXPOSE_HEADERS` into the precomputed `Access-Control-Expose-Headers` value
 /// (`None` when nothing is exposed).
 pub(crate) fn expose_headers(
-    entries: &[&str],
+    entries: Entries<'_>,
     credentials: bool,
     problems: &mut Vec<Problem>,
 ) -> Option<HeaderValue> {
     let var = vars::EXPOSE_HEADERS;
-    let mut kept: Vec<&str> = Vec::with_capacity(entries.len());
-    for &entry in entries {
-        if entry == "*" {
-            if credentials {
-                problems.push(Problem::error(
-                    var,
-                    Some("*"),
-                    "with CORS_ALLOW_CREDENTIALS=true browsers read `*` as a header literally named `*`, so nothing would be exposed",
-                    "list the response headers scripts may read, e.g. X-Request-Id,ETag",
-                ));
-                continue;
-            }
-            if entries.len() > 1 {
-                problems.push(Problem::error(
-                    var,
-                    Some("*"),
-                    "`*` means every response header and must stand alone",
-                    "write either `*` or a list of header names",
-                ));
-                continue;
-            }
-            kept.push(entry);
-            continue;
+    let entries = match entries {
+        Entries::Any if credentials => {
+            problems.push(Problem::error(
+                var,
+                Some("*"),
+                "with CORS_ALLOW_CREDENTIALS=true browsers read `*` as a header literally named `*`, so nothing would be exposed",
+                "list the response headers scripts may read, e.g. X-Request-Id,ETag",
+            ));
+            return None;
         }
+        Entries::Any => return Some(STAR),
+        Entries::Items(entries) => entries,
+    };
+    let mut kept: Vec<&str> = Vec::with_capacity(entries.len());
+    for entry in entries {
         let Some(name) = header_name(var, entry, problems) else {
             continue;
         };
@@ -321,7 +306,7 @@ mod tests {
 
     fn allowed(entries: &[&str]) -> AllowedHeaders {
         let mut problems = Vec::new();
-        let h = AllowedHeaders::parse(entries, &mut problems);
+        let h = AllowedHeaders::parse(Entries::of(entries), &mut problems);
         assert!(problems.is_empty(), "{problems:?}");
         h
     }
@@ -387,7 +372,7 @@ mod tests {
     fn forbidden_headers_are_errors() {
         let mut problems = Vec::new();
         AllowedHeaders::parse(
-            &[
+            Entries::of(&[
                 "Cookie",
                 "Sec-Fetch-Mode",
                 "Proxy-Authorization",
@@ -395,7 +380,7 @@ mod tests {
                 "Access-Control-Allow-Origin",
                 "Host",
                 "X Bad",
-            ],
+            ]),
             &mut problems,
         );
         assert_eq!(problems.len(), 7);
@@ -410,15 +395,22 @@ mod tests {
     #[test]
     fn expose_headers_rules() {
         let mut problems = Vec::new();
-        let v = expose_headers(&["X-Request-Id", "ETag"], true, &mut problems);
+        let v = expose_headers(Entries::of(&["X-Request-Id", "ETag"]), true, &mut problems);
         assert_eq!(v.unwrap(), "X-Request-Id, ETag");
         assert!(problems.is_empty());
-        let v = expose_headers(&["*"], true, &mut problems);
+        let v = expose_headers(Entries::of(&["*"]), true, &mut problems);
         assert!(v.is_none());
         assert!(problems[0].reason().contains("literally"));
         problems.clear();
-        assert_eq!(expose_headers(&["*"], false, &mut problems).unwrap(), "*");
-        expose_headers(&["Set-Cookie", "Content-Type"], false, &mut problems);
+        assert_eq!(
+            expose_headers(Entries::of(&["*"]), false, &mut problems).unwrap(),
+            "*"
+        );
+        expose_headers(
+            Entries::of(&["Set-Cookie", "Content-Type"]),
+            false,
+            &mut problems,
+        );
         assert_eq!(problems.len(), 2);
         assert_eq!(problems[1].severity(), crate::Severity::Warning);
     }

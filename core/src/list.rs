@@ -1,6 +1,6 @@
 //! The one list parser of the `CORS_*` variables: comma-separated entries, spaces trimmed,
-//! empty entries and repeats reported as warnings, each list compared by its own rule. What
-//! a list may hold (`*` alone or entries) is checked by each list's own module.
+//! `*` alone or entries, empty entries and repeats reported as warnings, each list compared by
+//! its own rule. What an entry may be is checked by each list's own module.
 
 use crate::problem::Problem;
 
@@ -14,8 +14,68 @@ pub(crate) enum Compare {
     IgnoreCase,
 }
 
-/// Splits a comma-separated list, trimming spaces; warns about empty and repeated entries.
+/// A parsed list.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Entries<'a> {
+    /// `*` alone.
+    Any,
+    /// The entries, without empty ones and repeats; `*` among them only with the error that
+    /// it must stand alone (the other entries are still checked, so that every problem is
+    /// reported at once).
+    Items(Vec<&'a str>),
+}
+
+impl<'a> Entries<'a> {
+    /// The entries a list of these items parses to (tests write lists this way).
+    #[cfg(test)]
+    pub(crate) fn of(items: &[&'a str]) -> Entries<'a> {
+        if items == ["*"] {
+            Entries::Any
+        } else {
+            Entries::Items(items.to_vec())
+        }
+    }
+}
+
+/// What `*` means in a list, for the error when it does not stand alone: "`*` means every
+/// `every` and must stand alone", "write either `*` or a list of `list_of`".
+pub(crate) struct Star {
+    pub(crate) every: &'static str,
+    pub(crate) list_of: &'static str,
+}
+
+/// Splits a comma-separated list, trimming spaces; warns about empty and repeated entries;
+/// `*` must stand alone.
+///
+/// ```text
+/// "GET, PUT"   -> Items(["GET", "PUT"])
+/// "*"          -> Any
+/// "*, GET"     -> Items(["*", "GET"]), and the error that `*` must stand alone
+/// "GET,,PUT"   -> Items(["GET", "PUT"]), and a warning about the empty entry
+/// ```
 pub(crate) fn list<'a>(
+    var: &'static str,
+    text: &'a str,
+    compare: Compare,
+    star: Star,
+    problems: &mut Vec<Problem>,
+) -> Entries<'a> {
+    let entries = items(var, text, compare, problems);
+    if entries == ["*"] {
+        return Entries::Any;
+    }
+    if entries.contains(&"*") {
+        problems.push(Problem::error(
+            var,
+            Some("*"),
+            format!("`*` means every {} and must stand alone", star.every),
+            format!("write either `*` or a list of {}", star.list_of),
+        ));
+    }
+    Entries::Items(entries)
+}
+
+fn items<'a>(
     var: &'static str,
     text: &'a str,
     compare: Compare,
@@ -48,4 +108,41 @@ pub(crate) fn list<'a>(
         }
     }
     entries
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const STAR: Star = Star {
+        every: "thing",
+        list_of: "things",
+    };
+
+    fn parse(text: &str, compare: Compare) -> (Entries<'_>, Vec<String>) {
+        let mut problems = Vec::new();
+        let entries = list("CORS_X", text, compare, STAR, &mut problems);
+        (
+            entries,
+            problems.iter().map(|p| p.reason().to_string()).collect(),
+        )
+    }
+
+    #[test]
+    fn star_stands_alone_in_every_list() {
+        assert_eq!(parse("*", Compare::Exact), (Entries::Any, vec![]));
+        let (entries, problems) = parse("*, a", Compare::Exact);
+        assert_eq!(entries, Entries::Items(vec!["*", "a"]));
+        assert_eq!(problems, ["`*` means every thing and must stand alone"]);
+    }
+
+    #[test]
+    fn repeats_compare_by_each_lists_rule() {
+        let (entries, problems) = parse("PATCH, patch", Compare::Exact);
+        assert_eq!(entries, Entries::Items(vec!["PATCH", "patch"]));
+        assert!(problems.is_empty());
+        let (entries, problems) = parse("X-A, x-a,, ", Compare::IgnoreCase);
+        assert_eq!(entries, Entries::Items(vec!["X-A"]));
+        assert_eq!(problems.len(), 3, "{problems:?}"); // the repeat, two empty entries
+    }
 }

@@ -1,9 +1,9 @@
-//! The `CORS_ALLOWED_ORIGINS` rules that depend on the rest of the policy: `*` alone and never
-//! with credentials, `http://` with credentials only on loopback hosts, patterns on domains
+//! The `CORS_ALLOWED_ORIGINS` rules that depend on the rest of the policy: `*` never with
+//! credentials, `http://` with credentials only on loopback hosts, patterns on domains
 //! strangers can host under (the Public Suffix List); and the fixes proposed for a refused
 //! entry, each checked by the same rules before it is proposed.
 
-use crate::list::{list, Compare};
+use crate::list::{list, Compare, Entries, Star};
 use crate::problem::Problem;
 use crate::suffix;
 use crate::vars;
@@ -28,7 +28,14 @@ pub(crate) fn allowed_origins(
         ));
         return Vec::new();
     };
-    let entries = list(var, text, Compare::Exact, problems);
+    let star = Star {
+        every: "origin",
+        list_of: "origins",
+    };
+    let entries = match list(var, text, Compare::Exact, star, problems) {
+        Entries::Any => vec!["*"],
+        Entries::Items(entries) => entries,
+    };
     if entries.is_empty() {
         problems.push(Problem::error(
             var,
@@ -39,7 +46,7 @@ pub(crate) fn allowed_origins(
     }
     let mut parsed = Vec::with_capacity(entries.len());
     for entry in &entries {
-        match check_entry(entry, credentials, entries.len(), 0) {
+        match check_entry(entry, credentials, 0) {
             Ok((origin, warning)) => {
                 problems.extend(warning);
                 if parsed.contains(&origin) {
@@ -64,13 +71,12 @@ pub(crate) fn allowed_origins(
 const PROPOSAL_DEPTH: u8 = 2;
 
 /// Checks one `CORS_ALLOWED_ORIGINS` entry in full: its grammar, then the rules that depend
-/// on the rest of the policy (`*` alone and never with credentials, `http://` with
-/// credentials, patterns on shared domains). A warning comes with the entry it keeps; an
-/// error replaces it. `count` is the number of entries in the list.
+/// on the rest of the policy (`*` never with credentials, `http://` with credentials,
+/// patterns on shared domains). A warning comes with the entry it keeps; an error replaces
+/// it.
 fn check_entry(
     entry: &str,
     credentials: bool,
-    count: usize,
     depth: u8,
 ) -> Result<(AllowedOrigin, Option<Problem>), Box<Problem>> {
     let var = vars::ALLOWED_ORIGINS;
@@ -94,12 +100,6 @@ fn check_entry(
             Some(entry),
             "`*` cannot be used with CORS_ALLOW_CREDENTIALS=true: browsers refuse `Access-Control-Allow-Origin: *` on credentialed requests, and reflecting every origin instead would let any website read your users' data",
             "list the origins that may send credentials (e.g. https://app.example.com), or set CORS_ALLOW_CREDENTIALS=false for a public API",
-        ))),
-        AllowedOrigin::Any if count > 1 => Err(Box::new(Problem::error(
-            var,
-            Some(entry),
-            "`*` already allows every origin and must stand alone",
-            "write either `*` or a list of origins",
         ))),
         AllowedOrigin::Any => Ok((origin, None)),
         // Before the pattern rules: an http:// pattern or port wildcard is as readable by a
@@ -169,7 +169,11 @@ fn propose(
     let several = candidate.contains(',');
     let mut valid = Vec::new();
     for part in candidate.split(',').map(str::trim) {
-        match check_entry(part, credentials, 1, depth + 1) {
+        // `*` is no fix for part of a list.
+        if several && part == "*" {
+            return problem;
+        }
+        match check_entry(part, credentials, depth + 1) {
             Ok((origin, None)) => valid.push(origin.to_string()),
             Ok((_, Some(other))) => match other.suggestion() {
                 Some(value) if !several => valid.push(value.to_string()),
