@@ -5,7 +5,7 @@
 use http::HeaderValue;
 
 use crate::headers::{self, AllowedHeaders};
-use crate::list::{list, Compare, Entries, Star};
+use crate::list::{list, Compare, Entries, Given, Star};
 use crate::methods::{self, AllowedMethods};
 use crate::origin::{self, AllowedOrigin};
 use crate::problem::{ConfigError, Problem, Severity};
@@ -197,106 +197,145 @@ impl Settings {
         })
     }
 
-    /// Validates every setting ([`Settings::build`] compiles the result into a policy):
-    /// **every** problem at once, as an error when any is an error; otherwise the checked
-    /// values with the warnings.
+    /// Validates every setting ([`Settings::build`] compiles the result into a policy).
     pub(crate) fn validate(&self) -> Result<Config, ConfigError> {
-        let mut problems = Vec::new();
-        for name in &self.unknown {
-            problems.push(unknown_variable(name));
+        fn text(value: &Option<String>) -> Option<Given<'_>> {
+            value.as_deref().map(Given::Text)
         }
-        let credentials = boolean(
-            vars::ALLOW_CREDENTIALS,
-            self.allow_credentials.as_deref(),
-            &mut problems,
-        );
-        let private_network = boolean(
-            vars::ALLOW_PRIVATE_NETWORK,
-            self.allow_private_network.as_deref(),
-            &mut problems,
-        );
-        let entries =
-            origin::allowed_origins(self.allowed_origins.as_deref(), credentials, &mut problems);
-        if private_network && entries.contains(&AllowedOrigin::Any) {
-            problems.push(Problem::error(
-                vars::ALLOW_PRIVATE_NETWORK,
-                self.allow_private_network.as_deref(),
-                "cannot be true while CORS_ALLOWED_ORIGINS is `*`: every public website could then reach this private-network service through its visitors' browsers",
-                "list the origins of the pages that may call this service in CORS_ALLOWED_ORIGINS, or set CORS_ALLOW_PRIVATE_NETWORK=false",
-            ));
+        fn flag<T>(value: &Option<String>) -> Option<Value<'_, T>> {
+            value.as_deref().map(Value::Text)
         }
-
-        let method_text = self
-            .allowed_methods
-            .as_deref()
-            .unwrap_or(methods::DEFAULT_METHODS);
-        let method_entries = list(
-            vars::ALLOWED_METHODS,
-            method_text,
-            Compare::Exact,
-            Star {
-                every: "method",
-                list_of: "methods",
-            },
-            &mut problems,
-        );
-        if method_entries == Entries::Items(Vec::new()) {
-            problems.push(Problem::error(
-                vars::ALLOWED_METHODS,
-                Some(method_text),
-                "lists no method",
-                format!(
-                    "remove the variable for the default ({}), or list methods",
-                    methods::DEFAULT_METHODS
-                ),
-            ));
-        }
-        let methods = AllowedMethods::parse(method_entries, &mut problems);
-
-        let header_text = self
-            .allowed_headers
-            .as_deref()
-            .unwrap_or(headers::DEFAULT_HEADERS);
-        let header_entries = list(
-            vars::ALLOWED_HEADERS,
-            header_text,
-            Compare::IgnoreCase,
-            Star {
-                every: "requested header",
-                list_of: "header names",
-            },
-            &mut problems,
-        );
-        let allowed_headers = AllowedHeaders::parse(header_entries, &mut problems);
-
-        let expose_entries = list(
-            vars::EXPOSE_HEADERS,
-            self.expose_headers.as_deref().unwrap_or(""),
-            Compare::IgnoreCase,
-            Star {
-                every: "response header",
-                list_of: "header names",
-            },
-            &mut problems,
-        );
-        let expose = headers::expose_headers(expose_entries, credentials, &mut problems);
-
-        let max_age = max_age(self.max_age.as_deref(), &mut problems);
-
-        if problems.iter().any(|p| p.severity() == Severity::Error) {
-            return Err(ConfigError::new(problems));
-        }
-        Ok(Config {
-            entries,
-            methods,
-            headers: allowed_headers,
-            credentials,
-            private_network,
-            max_age,
-            expose,
-            warnings: problems,
+        validate(Input {
+            origins: text(&self.allowed_origins),
+            methods: text(&self.allowed_methods),
+            headers: text(&self.allowed_headers),
+            expose: text(&self.expose_headers),
+            credentials: flag(&self.allow_credentials),
+            max_age: flag(&self.max_age),
+            private_network: flag(&self.allow_private_network),
+            unknown: &self.unknown,
         })
     }
+}
+
+/// The settings as given, text or typed: what [`validate`] reads.
+struct Input<'a> {
+    origins: Option<Given<'a>>,
+    methods: Option<Given<'a>>,
+    headers: Option<Given<'a>>,
+    expose: Option<Given<'a>>,
+    credentials: Option<Value<'a, bool>>,
+    max_age: Option<Value<'a, u64>>,
+    private_network: Option<Value<'a, bool>>,
+    unknown: &'a [String],
+}
+
+/// A single value as given: the text of a variable, or the typed builder's value.
+#[derive(Clone, Copy)]
+enum Value<'a, T> {
+    Text(&'a str),
+    Typed(T),
+}
+
+impl<T: ToString + Copy> Value<'_, T> {
+    fn shown(&self) -> String {
+        match self {
+            Value::Text(text) => text.to_string(),
+            Value::Typed(value) => value.to_string(),
+        }
+    }
+}
+
+/// Validates every setting: **every** problem at once, as an error when any is an error;
+/// otherwise the checked values with the warnings.
+fn validate(input: Input<'_>) -> Result<Config, ConfigError> {
+    let mut problems = Vec::new();
+    for name in input.unknown {
+        problems.push(unknown_variable(name));
+    }
+    let credentials = boolean(vars::ALLOW_CREDENTIALS, input.credentials, &mut problems);
+    let private_network = boolean(
+        vars::ALLOW_PRIVATE_NETWORK,
+        input.private_network,
+        &mut problems,
+    );
+    let entries = origin::allowed_origins(input.origins, credentials, &mut problems);
+    if private_network && entries.contains(&AllowedOrigin::Any) {
+        problems.push(Problem::error(
+            vars::ALLOW_PRIVATE_NETWORK,
+            input.private_network.map(|v| v.shown()).as_deref(),
+            "cannot be true while CORS_ALLOWED_ORIGINS is `*`: every public website could then reach this private-network service through its visitors' browsers",
+            "list the origins of the pages that may call this service in CORS_ALLOWED_ORIGINS, or set CORS_ALLOW_PRIVATE_NETWORK=false",
+        ));
+    }
+
+    let method_list = input
+        .methods
+        .unwrap_or(Given::Text(methods::DEFAULT_METHODS));
+    let method_entries = list(
+        vars::ALLOWED_METHODS,
+        method_list,
+        Compare::Exact,
+        Star {
+            every: "method",
+            list_of: "methods",
+        },
+        &mut problems,
+    );
+    if method_entries == Entries::Items(Vec::new()) {
+        problems.push(Problem::error(
+            vars::ALLOWED_METHODS,
+            Some(&method_list.shown()),
+            "lists no method",
+            format!(
+                "remove the variable for the default ({}), or list methods",
+                methods::DEFAULT_METHODS
+            ),
+        ));
+    }
+    let methods = AllowedMethods::parse(method_entries, &mut problems);
+
+    let header_entries = list(
+        vars::ALLOWED_HEADERS,
+        input
+            .headers
+            .unwrap_or(Given::Text(headers::DEFAULT_HEADERS)),
+        Compare::IgnoreCase,
+        Star {
+            every: "requested header",
+            list_of: "header names",
+        },
+        &mut problems,
+    );
+    let allowed_headers = AllowedHeaders::parse(header_entries, &mut problems);
+
+    let expose_entries = list(
+        vars::EXPOSE_HEADERS,
+        input.expose.unwrap_or(Given::Text("")),
+        Compare::IgnoreCase,
+        Star {
+            every: "response header",
+            list_of: "header names",
+        },
+        &mut problems,
+    );
+    let expose = headers::expose_headers(expose_entries, credentials, &mut problems);
+
+    let max_age = max_age(input.max_age, &mut problems);
+
+    if problems.iter().any(|p| p.severity() == Severity::Error) {
+        return Err(ConfigError::new(problems));
+    }
+    Ok(Config {
+        entries,
+        methods,
+        headers: allowed_headers,
+        credentials,
+        private_network,
+        max_age,
+        expose,
+        warnings: problems,
+    })
 }
 
 /// Settings once validated: what [`Policy`](crate::Policy) is compiled from.
@@ -334,19 +373,18 @@ pub(crate) struct Config {
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct Builder {
-    settings: Settings,
+    origins: Option<Vec<String>>,
+    methods: Option<Vec<String>>,
+    headers: Option<Vec<String>>,
+    expose: Option<Vec<String>>,
+    credentials: Option<bool>,
+    max_age: Option<u64>,
+    private_network: Option<bool>,
 }
 
-fn join<I, S>(items: I) -> String
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<str>,
-{
-    items
-        .into_iter()
-        .map(|s| s.as_ref().to_string())
-        .collect::<Vec<_>>()
-        .join(",")
+/// The builder's items: each one entry, never split again.
+fn items<I: IntoIterator<Item = S>, S: AsRef<str>>(items: I) -> Option<Vec<String>> {
+    Some(items.into_iter().map(|s| s.as_ref().to_string()).collect())
 }
 
 impl Builder {
@@ -358,7 +396,7 @@ impl Builder {
     /// assert!(p.allows_origin("https://a.example"));
     /// ```
     pub fn allowed_origins<I: IntoIterator<Item = S>, S: AsRef<str>>(mut self, origins: I) -> Self {
-        self.settings.allowed_origins = Some(join(origins));
+        self.origins = items(origins);
         self
     }
 
@@ -369,7 +407,7 @@ impl Builder {
     /// # let _ = p;
     /// ```
     pub fn allowed_methods<I: IntoIterator<Item = S>, S: AsRef<str>>(mut self, methods: I) -> Self {
-        self.settings.allowed_methods = Some(join(methods));
+        self.methods = items(methods);
         self
     }
 
@@ -380,7 +418,7 @@ impl Builder {
     /// # let _ = p;
     /// ```
     pub fn allowed_headers<I: IntoIterator<Item = S>, S: AsRef<str>>(mut self, headers: I) -> Self {
-        self.settings.allowed_headers = Some(join(headers));
+        self.headers = items(headers);
         self
     }
 
@@ -391,7 +429,7 @@ impl Builder {
     /// # let _ = p;
     /// ```
     pub fn expose_headers<I: IntoIterator<Item = S>, S: AsRef<str>>(mut self, headers: I) -> Self {
-        self.settings.expose_headers = Some(join(headers));
+        self.expose = items(headers);
         self
     }
 
@@ -402,7 +440,7 @@ impl Builder {
     /// assert!(err.to_string().contains("credentials"));
     /// ```
     pub fn allow_credentials(mut self, yes: bool) -> Self {
-        self.settings.allow_credentials = Some(yes.to_string());
+        self.credentials = Some(yes);
         self
     }
 
@@ -413,7 +451,7 @@ impl Builder {
     /// assert_eq!(p.max_age(), 0);
     /// ```
     pub fn max_age(mut self, seconds: u64) -> Self {
-        self.settings.max_age = Some(seconds.to_string());
+        self.max_age = Some(seconds);
         self
     }
 
@@ -426,23 +464,34 @@ impl Builder {
     /// assert!(preflight::Policy::builder().allowed_origins(["*"]).allow_private_network(true).build().is_err());
     /// ```
     pub fn allow_private_network(mut self, yes: bool) -> Self {
-        self.settings.allow_private_network = Some(yes.to_string());
+        self.private_network = Some(yes);
         self
     }
 
-    /// The settings written so far.
-    ///
-    /// ```
-    /// let b = preflight::Policy::builder().allowed_origins(["https://a.example", "https://b.example"]);
-    /// assert_eq!(b.settings().allowed_origins.as_deref(), Some("https://a.example,https://b.example"));
-    /// ```
-    pub fn settings(&self) -> &Settings {
-        &self.settings
+    /// Validates the values ([`Builder::build`] compiles the result into a policy).
+    pub(crate) fn validate(&self) -> Result<Config, ConfigError> {
+        fn list(items: &Option<Vec<String>>) -> Option<Given<'_>> {
+            items.as_deref().map(Given::Items)
+        }
+        validate(Input {
+            origins: list(&self.origins),
+            methods: list(&self.methods),
+            headers: list(&self.headers),
+            expose: list(&self.expose),
+            credentials: self.credentials.map(Value::Typed),
+            max_age: self.max_age.map(Value::Typed),
+            private_network: self.private_network.map(Value::Typed),
+            unknown: &[],
+        })
     }
 }
 
-fn boolean(var: &'static str, text: Option<&str>, problems: &mut Vec<Problem>) -> bool {
-    let Some(text) = text else { return false };
+fn boolean(var: &'static str, value: Option<Value<'_, bool>>, problems: &mut Vec<Problem>) -> bool {
+    let text = match value {
+        None => return false,
+        Some(Value::Typed(yes)) => return yes,
+        Some(Value::Text(text)) => text,
+    };
     let value = text.trim();
     if value.eq_ignore_ascii_case("true") {
         true
@@ -459,36 +508,40 @@ fn boolean(var: &'static str, text: Option<&str>, problems: &mut Vec<Problem>) -
     }
 }
 
-fn max_age(text: Option<&str>, problems: &mut Vec<Problem>) -> u64 {
+fn max_age(value: Option<Value<'_, u64>>, problems: &mut Vec<Problem>) -> u64 {
     let var = vars::MAX_AGE;
-    let Some(text) = text else {
-        return DEFAULT_MAX_AGE;
-    };
-    let value = text.trim();
     let fix = format!("write a number of seconds from 0 (no caching) to {MAX_MAX_AGE}; the default is {DEFAULT_MAX_AGE}");
-    if value.starts_with('-') {
-        problems.push(Problem::error(var, Some(text), "is negative", fix));
-        return DEFAULT_MAX_AGE;
-    }
-    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
-        problems.push(Problem::error(
-            var,
-            Some(text),
-            "is not a whole number of seconds",
-            fix,
-        ));
-        return DEFAULT_MAX_AGE;
-    }
-    match value.parse::<u64>() {
-        Ok(seconds) if seconds <= DEFAULT_MAX_AGE => seconds,
-        Ok(seconds) if seconds <= MAX_MAX_AGE => {
-            problems.push(Problem::warning(var, Some(text), format!("Chromium caps the preflight cache at {DEFAULT_MAX_AGE} s; only Firefox honours up to {MAX_MAX_AGE} s"), format!("write {DEFAULT_MAX_AGE} or less to get the same caching everywhere")));
+    let (seconds, shown) = match value {
+        None => return DEFAULT_MAX_AGE,
+        Some(Value::Typed(seconds)) => (Some(seconds), seconds.to_string()),
+        Some(Value::Text(text)) => {
+            let value = text.trim();
+            if value.starts_with('-') {
+                problems.push(Problem::error(var, Some(text), "is negative", fix));
+                return DEFAULT_MAX_AGE;
+            }
+            if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+                problems.push(Problem::error(
+                    var,
+                    Some(text),
+                    "is not a whole number of seconds",
+                    fix,
+                ));
+                return DEFAULT_MAX_AGE;
+            }
+            (value.parse::<u64>().ok(), text.to_string())
+        }
+    };
+    match seconds {
+        Some(seconds) if seconds <= DEFAULT_MAX_AGE => seconds,
+        Some(seconds) if seconds <= MAX_MAX_AGE => {
+            problems.push(Problem::warning(var, Some(&shown), format!("Chromium caps the preflight cache at {DEFAULT_MAX_AGE} s; only Firefox honours up to {MAX_MAX_AGE} s"), format!("write {DEFAULT_MAX_AGE} or less to get the same caching everywhere")));
             seconds
         }
         _ => {
             problems.push(Problem::error(
                 var,
-                Some(text),
+                Some(&shown),
                 format!("is above {MAX_MAX_AGE} s (one day), more than any browser honours"),
                 fix,
             ));

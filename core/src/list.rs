@@ -2,7 +2,27 @@
 //! `*` alone or entries, empty entries and repeats reported as warnings, each list compared by
 //! its own rule. What an entry may be is checked by each list's own module.
 
+use std::borrow::Cow;
+
 use crate::problem::Problem;
+
+/// A list as it was given: the text of a variable (comma-separated), or the typed builder's
+/// items (one entry each).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Given<'a> {
+    Text(&'a str),
+    Items(&'a [String]),
+}
+
+impl Given<'_> {
+    /// The list as one text, for the messages about it.
+    pub(crate) fn shown(&self) -> Cow<'_, str> {
+        match self {
+            Given::Text(text) => Cow::Borrowed(text),
+            Given::Items(items) => Cow::Owned(items.join(",")),
+        }
+    }
+}
 
 /// How the entries of a list compare when looking for repeats: each list by its own rule.
 #[derive(Clone, Copy)]
@@ -55,12 +75,12 @@ pub(crate) struct Star {
 /// ```
 pub(crate) fn list<'a>(
     var: &'static str,
-    text: &'a str,
+    given: Given<'a>,
     compare: Compare,
     star: Star,
     problems: &mut Vec<Problem>,
 ) -> Entries<'a> {
-    let entries = items(var, text, compare, problems);
+    let entries = items(var, given, compare, problems);
     if entries == ["*"] {
         return Entries::Any;
     }
@@ -77,21 +97,23 @@ pub(crate) fn list<'a>(
 
 fn items<'a>(
     var: &'static str,
-    text: &'a str,
+    given: Given<'a>,
     compare: Compare,
     problems: &mut Vec<Problem>,
 ) -> Vec<&'a str> {
     let mut entries: Vec<&'a str> = Vec::new();
-    if text.trim().is_empty() {
-        return entries;
-    }
-    for entry in text.split(',').map(str::trim) {
+    let (all, whole): (Box<dyn Iterator<Item = &'a str>>, Option<&str>) = match given {
+        Given::Text(text) if text.trim().is_empty() => return entries,
+        Given::Text(text) => (Box::new(text.split(',').map(str::trim)), Some(text)),
+        Given::Items(items) => (Box::new(items.iter().map(|item| item.trim())), None),
+    };
+    for entry in all {
         if entry.is_empty() {
             problems.push(Problem::warning(
                 var,
-                Some(text),
-                "has an empty entry (a doubled, leading or trailing comma); it is ignored",
-                "remove the extra comma",
+                whole,
+                "has an empty entry (a doubled, leading or trailing comma, or an empty item); it is ignored",
+                "remove the empty entry",
             ));
         } else if entries.iter().any(|e| match compare {
             Compare::Exact => *e == entry,
@@ -121,7 +143,7 @@ mod tests {
 
     fn parse(text: &str, compare: Compare) -> (Entries<'_>, Vec<String>) {
         let mut problems = Vec::new();
-        let entries = list("CORS_X", text, compare, STAR, &mut problems);
+        let entries = list("CORS_X", Given::Text(text), compare, STAR, &mut problems);
         (
             entries,
             problems.iter().map(|p| p.reason().to_string()).collect(),
@@ -144,5 +166,25 @@ mod tests {
         let (entries, problems) = parse("X-A, x-a,, ", Compare::IgnoreCase);
         assert_eq!(entries, Entries::Items(vec!["X-A"]));
         assert_eq!(problems.len(), 3, "{problems:?}"); // the repeat, two empty entries
+    }
+
+    #[test]
+    fn typed_items_are_entries_as_they_are() {
+        let items = [
+            "GET".to_string(),
+            " PUT ".into(),
+            String::new(),
+            "GET".into(),
+        ];
+        let mut problems = Vec::new();
+        let entries = list(
+            "CORS_X",
+            Given::Items(&items),
+            Compare::Exact,
+            STAR,
+            &mut problems,
+        );
+        assert_eq!(entries, Entries::Items(vec!["GET", "PUT"]));
+        assert_eq!(problems.len(), 2, "{problems:?}"); // the empty item, the repeat
     }
 }

@@ -82,7 +82,7 @@ impl Builder {
     /// assert!(preflight::Policy::builder().build().is_err()); // origins are required
     /// ```
     pub fn build(&self) -> Result<Policy, ConfigError> {
-        self.settings().build()
+        self.validate().map(Policy::new)
     }
 }
 

@@ -645,3 +645,34 @@ fn repeats_are_found_by_each_list_own_comparison() {
         policy.warnings()
     );
 }
+
+#[test]
+fn the_builder_takes_typed_values_as_they_are() {
+    // One item is one entry: a comma inside it is not a list separator.
+    let err = Policy::builder()
+        .allowed_origins(["https://a.example,https://b.example"])
+        .build()
+        .unwrap_err();
+    assert_eq!(err.errors().count(), 1, "{err}");
+    assert_eq!(
+        err.errors().next().unwrap().variable(),
+        "CORS_ALLOWED_ORIGINS"
+    );
+    // Typed numbers and flags need no parsing, and are checked like the variables.
+    let err = Policy::builder()
+        .allowed_origins(["https://a.example"])
+        .max_age(100_000)
+        .build()
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("\"100000\": is above 86400 s"),
+        "{err}"
+    );
+    let policy = Policy::builder()
+        .allowed_origins(["https://a.example", " https://b.example "])
+        .allowed_methods(["GET", "PUT"])
+        .allow_credentials(true)
+        .build()
+        .unwrap();
+    assert!(policy.allows_origin("https://b.example") && policy.allows_credentials());
+}

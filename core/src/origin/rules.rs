@@ -3,23 +3,23 @@
 //! strangers can host under (the Public Suffix List); and the fixes proposed for a refused
 //! entry, each checked by the same rules before it is proposed.
 
-use crate::list::{list, Compare, Entries, Star};
+use crate::list::{list, Compare, Entries, Given, Star};
 use crate::problem::Problem;
 use crate::suffix;
 use crate::vars;
 
 use super::AllowedOrigin;
 
-/// Parses `CORS_ALLOWED_ORIGINS` (`text`, `None` when unset) in full: every entry by
+/// Parses `CORS_ALLOWED_ORIGINS` (`None` when unset) in full: every entry by
 /// [`check_entry`], repeats once normalized reported; the problems go to `problems`.
 pub(crate) fn allowed_origins(
-    text: Option<&str>,
+    given: Option<Given<'_>>,
     credentials: bool,
     problems: &mut Vec<Problem>,
 ) -> Vec<AllowedOrigin> {
     let var = vars::ALLOWED_ORIGINS;
     let fix_missing = "set CORS_ALLOWED_ORIGINS to the origins of the pages that call this API, comma-separated (e.g. https://app.example.com,http://localhost:3000), or to * for a public API without credentials";
-    let Some(text) = text else {
+    let Some(given) = given else {
         problems.push(Problem::error(
             var,
             None,
@@ -32,14 +32,14 @@ pub(crate) fn allowed_origins(
         every: "origin",
         list_of: "origins",
     };
-    let entries = match list(var, text, Compare::Exact, star, problems) {
+    let entries = match list(var, given, Compare::Exact, star, problems) {
         Entries::Any => vec!["*"],
         Entries::Items(entries) => entries,
     };
     if entries.is_empty() {
         problems.push(Problem::error(
             var,
-            Some(text),
+            Some(&given.shown()),
             "is empty; it is required, and no origin is allowed by default",
             fix_missing,
         ));
