@@ -388,7 +388,7 @@ def main():
     lambda_added = sizes["with"] - sizes["without"]
     lines.append(
         f"- Lambda example (`items-api`, release, stripped, {platform.machine()}): "
-        f"{sizes['with']:,} bytes with preflight-lambda, {sizes['without']:,} without: "
+        f"{sizes['with']:,} bytes with preflight-cors-lambda, {sizes['without']:,} without: "
         f"the library adds {(sizes['with'] - sizes['without']) / 1024:.0f} KiB."
     )
     wasm_added = None
@@ -397,7 +397,7 @@ def main():
         wasm_added = (wasm["with"][0] - wasm["without"][0], wasm["with"][1] - wasm["without"][1])
         lines.append(
             f"- Worker example (`index_bg.wasm` after wasm-opt): {wasm['with'][0]:,} bytes"
-            f" ({wasm['with'][1]:,} gzipped) with preflight-worker, {wasm['without'][0]:,}"
+            f" ({wasm['with'][1]:,} gzipped) with preflight-cors-worker, {wasm['without'][0]:,}"
             f" ({wasm['without'][1]:,} gzipped) without: the library adds"
             f" {(wasm['with'][0] - wasm['without'][0]) / 1024:.0f} KiB"
             f" ({(wasm['with'][1] - wasm['without'][1]) / 1024:.0f} KiB gzipped)."

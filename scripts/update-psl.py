@@ -10,7 +10,7 @@ section markers) to core/tests/data/public_suffix_list.dat, where core/tests/pub
 reads it, and regenerates core/src/suffix/list.rs from it: every rule in punycode, reversed by
 label (`com.amazonaws.s3`, `com.amazonaws.compute.*`), sorted, one rule per line, one string
 per section plus one for the exception rules (`!city.kawasaki.jp` as `jp.kawasaki.city`).
-Review the diff of both files and run `cargo test -p preflight` before committing.
+Review the diff of both files and run `cargo test -p preflight-cors` before committing.
 
 `python3 scripts/update-psl.py --dat <file>` regenerates from a raw list already on disk
 instead (no download).

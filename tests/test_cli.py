@@ -28,7 +28,7 @@ SERVERS = os.path.join(ROOT, "tests", "servers")
 @pytest.fixture(scope="module")
 def cli():
     """The `preflight` binary, built from this checkout."""
-    subprocess.run(["cargo", "build", "-q", "-p", "preflight-cli"], cwd=ROOT, check=True)
+    subprocess.run(["cargo", "build", "-q", "-p", "preflight-cors-cli"], cwd=ROOT, check=True)
     return os.path.join(ROOT, "target", "debug", "preflight")
 
 

@@ -5,7 +5,7 @@
 //! every real response (errors included) exactly as browsers check them.
 //!
 //! This crate is the platform-independent core, in terms of the [`http`] crate. The adapters
-//! (`preflight-lambda`, `preflight-vercel`, `preflight-worker`) translate their platform's
+//! (`preflight-cors-lambda`, `preflight-cors-vercel`, `preflight-cors-worker`) translate their platform's
 //! types and call it; with the `tower` feature, [`layer::CorsLayer`] wraps any tower service.
 //!
 //! ```

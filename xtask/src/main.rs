@@ -57,7 +57,7 @@ const STEPS: &[Step] = &[
             "--target",
             "wasm32-unknown-unknown",
             "-p",
-            "preflight-worker",
+            "preflight-cors-worker",
             "-p",
             "preflight-example-worker",
             "--",
@@ -77,7 +77,7 @@ const STEPS: &[Step] = &[
     Step {
         name: "core without optional features",
         program: "cargo",
-        args: &["test", "-p", "preflight", "--no-default-features", "--lib"],
+        args: &["test", "-p", "preflight-cors", "--no-default-features", "--lib"],
         envs: &[],
         requires: None,
     },
@@ -127,6 +127,13 @@ const STEPS: &[Step] = &[
         )),
     },
     Step {
+        name: "every published crate packages as it would be published and builds from its package",
+        program: "cargo",
+        args: &["xtask", "package"],
+        envs: &[],
+        requires: None,
+    },
+    Step {
         name: "benchmarks compile and run once (smoke)",
         program: "cargo",
         args: &[
@@ -166,9 +173,10 @@ fn main() -> ExitCode {
         Some("bench") => bench(&args[1..]),
         Some("fuzz") => fuzz(&args[1..]),
         Some("msrv") => msrv(&args[1..]),
+        Some("package") => package(),
         _ => {
             eprintln!(
-                "usage:\n  cargo xtask test   run every check and test (what CI runs)\n  cargo xtask demo   run the Lambda example and call it from a real browser\n  cargo xtask bench  run the benchmarks and write BENCHMARKS.md\n  cargo xtask fuzz [SECONDS]  run every fuzz target (default 600 s each)\n  cargo xtask msrv [--list|--installed]  check each crate with the toolchain of its rust-version"
+                "usage:\n  cargo xtask test   run every check and test (what CI runs)\n  cargo xtask demo   run the Lambda example and call it from a real browser\n  cargo xtask bench  run the benchmarks and write BENCHMARKS.md\n  cargo xtask fuzz [SECONDS]  run every fuzz target (default 600 s each)\n  cargo xtask msrv [--list|--installed]  check each crate with the toolchain of its rust-version\n  cargo xtask package  `cargo package` every published crate, each built from its package"
             );
             ExitCode::from(2)
         }
@@ -289,6 +297,64 @@ fn demo(args: &[String]) -> ExitCode {
 /// Runs a script of the repository with `interpreter`, passing `args` on.
 fn script(interpreter: &str, path: &str, args: &[String]) -> ExitCode {
     match Command::new(interpreter).arg(path).args(args).status() {
+        Ok(s) if s.success() => ExitCode::SUCCESS,
+        _ => ExitCode::FAILURE,
+    }
+}
+
+/// The workspace members that would be published: those whose Cargo.toml does not say
+/// `publish = false`.
+fn published_packages() -> Result<Vec<String>, String> {
+    let root = read("Cargo.toml")?;
+    let mut names = Vec::new();
+    for dir in workspace_members(&root)? {
+        let manifest = read(&format!("{dir}/Cargo.toml"))?;
+        let mut section = String::new();
+        let (mut name, mut publish) = (None, true);
+        for line in manifest.lines().map(str::trim) {
+            if line.starts_with('[') {
+                section = line.trim_matches(|c| c == '[' || c == ']').to_string();
+                continue;
+            }
+            match (section.as_str(), line.split_once('=')) {
+                ("package", Some((key, value))) if key.trim() == "name" => name = quoted(value),
+                ("package", Some((key, value))) if key.trim() == "publish" => {
+                    publish = value.trim() != "false"
+                }
+                _ => {}
+            }
+        }
+        if let (Some(name), true) = (name, publish) {
+            names.push(name);
+        }
+    }
+    Ok(names)
+}
+
+/// `cargo xtask package`: `cargo package --locked` of every published crate in one run, so
+/// that crates depending on each other resolve through cargo's local registry, and each is
+/// built from its own package (the files it would publish, path dependencies replaced by
+/// versions): a file outside the package, a path dependency without a version or missing
+/// metadata fails here, not on publishing. The CLI's binary is built from its package too,
+/// as `cargo install` would build it.
+fn package() -> ExitCode {
+    let names = match published_packages() {
+        Ok(names) => names,
+        Err(err) => {
+            eprintln!("xtask package: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut command = Command::new("cargo");
+    command.args(["package", "--locked"]);
+    if env::var("PREFLIGHT_PACKAGE_ALLOW_DIRTY").is_ok() {
+        command.arg("--allow-dirty");
+    }
+    for name in &names {
+        command.args(["-p", name]);
+    }
+    eprintln!("xtask package: {}", names.join(", "));
+    match command.status() {
         Ok(s) if s.success() => ExitCode::SUCCESS,
         _ => ExitCode::FAILURE,
     }

@@ -1,4 +1,4 @@
-//! # preflight-lambda
+//! # preflight-cors-lambda
 //!
 //! CORS for AWS Lambda functions written with `lambda_http`, behind API Gateway (REST and
 //! HTTP APIs), function URLs or an ALB. Put one attribute on the handler and set

@@ -1,4 +1,4 @@
-//! # preflight-vercel
+//! # preflight-cors-vercel
 //!
 //! CORS for Vercel Rust functions written with `vercel_runtime` 2.x. Put one attribute on the
 //! handler and set `CORS_ALLOWED_ORIGINS` in the project's environment variables:

@@ -1,4 +1,4 @@
-//! # preflight-worker
+//! # preflight-cors-worker
 //!
 //! CORS for Cloudflare Workers written with `worker` (workers-rs). Wrap the body of the
 //! `#[event(fetch)]` handler in one call and set `CORS_ALLOWED_ORIGINS` in `[vars]`:

@@ -247,10 +247,12 @@ pub(super) fn policies(origins: &[&Node]) -> Vec<preflight::Policy> {
         .iter()
         .filter_map(|n| n.text())
         .filter_map(|t| {
-            preflight::Policy::builder()
-                .allowed_origins([t])
-                .build()
-                .ok()
+            // The variable's text, read as the function reads it (a comma-separated list).
+            let settings = preflight::Settings {
+                allowed_origins: Some(t.to_string()),
+                ..Default::default()
+            };
+            settings.build().ok()
         })
         .collect()
 }

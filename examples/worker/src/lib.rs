@@ -1,7 +1,7 @@
 //! The example API ([`preflight_example_items`]) on Cloudflare Workers, wrapped by
 //! [`preflight_worker::wrap`]. The CORS settings are `[vars]` in `wrangler.toml`.
 //! `X-Request-Id` is Cloudflare's Ray ID (`cf-ray`); on the `500` of a failing handler
-//! `preflight-worker` sets it.
+//! `preflight-cors-worker` sets it.
 //!
 //! Two routes of this example only, for what a Worker's own `Response` can carry that the
 //! library must leave alone:
@@ -89,7 +89,7 @@ fn multi() -> Result<Response> {
 }
 
 /// The items API's `http::Response` as the Worker's `Response`. Written here rather than
-/// taken from preflight-worker: the size baseline (`--no-default-features`) builds without it.
+/// taken from preflight-cors-worker: the size baseline (`--no-default-features`) builds without it.
 fn to_worker(response: http::Response<String>) -> Result<Response> {
     let headers = Headers::new();
     for (name, value) in response.headers() {
