@@ -85,7 +85,7 @@ pub enum Blocked {
         /// The lower-case header name.
         name: String,
     },
-    /// [`evaluate`] was asked to judge a call that needs a preflight without one.
+    /// [`evaluate`](crate::evaluate) was asked to judge a call that needs a preflight without one.
     PreflightMissing,
 }
 
