@@ -159,6 +159,59 @@ where
     response
 }
 
+/// One request, as every platform adapter runs it: under `policy` ([`handle`]) or, while the
+/// configuration is invalid, [`misconfigured`]; the `500`s written here carry the platform's
+/// `request_id` ([`tag_request_id`]). An adapter's own code only converts its platform's
+/// types around this call.
+///
+/// ```
+/// use http::{HeaderValue, Request, Response};
+/// use preflight::{handler, Policy};
+///
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let policy = Policy::builder().allowed_origins(["https://app.example.com"]).build();
+/// let request = Request::builder().header("origin", "https://app.example.com").body(()).unwrap();
+/// let id = Some(HeaderValue::from_static("req-7"));
+/// let response: Response<String> = handler::serve(policy.as_ref(), id, request, |_req| async {
+///     Err::<Response<String>, _>("the database is down")
+/// })
+/// .await;
+/// assert_eq!(response.status(), 500);
+/// assert_eq!(response.headers()["x-request-id"], "req-7");
+/// assert_eq!(response.headers()["access-control-allow-origin"], "https://app.example.com");
+///
+/// // While the configuration is invalid: a 500 without CORS headers, tagged too.
+/// let invalid = Policy::builder().build();
+/// let request = Request::builder().body(()).unwrap();
+/// let id = Some(HeaderValue::from_static("req-8"));
+/// let response: Response<String> = handler::serve(invalid.as_ref(), id, request, |_req| async {
+///     Ok::<_, String>(Response::new(String::new()))
+/// })
+/// .await;
+/// assert_eq!(response.status(), 500);
+/// assert_eq!(response.headers()["x-request-id"], "req-8");
+/// # });
+/// ```
+pub async fn serve<ReqBody, ResBody, E, F, Fut>(
+    policy: Result<&Policy, &ConfigError>,
+    request_id: Option<HeaderValue>,
+    request: Request<ReqBody>,
+    handler: F,
+) -> Response<ResBody>
+where
+    F: FnOnce(Request<ReqBody>) -> Fut,
+    Fut: Future<Output = Result<Response<ResBody>, E>>,
+    E: Display,
+    ResBody: Default + From<String>,
+{
+    let mut response = match policy {
+        Ok(policy) => handle(policy, request, handler).await,
+        Err(error) => misconfigured(error),
+    };
+    tag_request_id(&mut response, request_id);
+    response
+}
+
 /// The answer to every request while the configuration is invalid: `500`, no CORS headers
 /// (never an open policy), and a body saying where the details are. The problems themselves
 /// go to the log once, at cold start ([`Policy::from_env_cached`]).

@@ -182,33 +182,18 @@ where
 }
 
 /// The inner service of a layer that must never fail, as the platform adapters' layers are
-/// (`preflight_lambda::CorsLayer`, `preflight_vercel::CorsLayer`): an error from the inner
-/// service's `poll_ready` is kept and handed to the next call, which answers it like a failed
-/// handler (a `500` with CORS headers) instead of failing the whole service.
-///
-/// ```
-/// use std::task::{Context, Poll};
-/// use preflight::layer::Guarded;
-///
-/// let mut guarded = Guarded::new(tower::service_fn(|_: ()| async { Ok::<_, String>(()) }));
-/// let mut cx = Context::from_waker(std::task::Waker::noop());
-/// assert_eq!(guarded.poll_ready::<()>(&mut cx), Poll::Ready(()));
-/// assert!(guarded.take().is_ok());
-/// ```
+/// ([`Around`]): an error from the inner service's `poll_ready` is kept and handed to the
+/// next call, which answers it like a failed handler (a `500` with CORS headers) instead of
+/// failing the whole service.
 #[derive(Debug, Clone)]
-pub struct Guarded<S> {
+struct Guarded<S> {
     service: S,
     not_ready: Option<String>,
 }
 
 impl<S> Guarded<S> {
     /// Guards `service`.
-    ///
-    /// ```
-    /// let guarded = preflight::layer::Guarded::new(tower::service_fn(|_: ()| async { Ok::<_, String>(()) }));
-    /// # let _ = guarded;
-    /// ```
-    pub fn new(service: S) -> Self {
+    fn new(service: S) -> Self {
         Guarded {
             service,
             not_ready: None,
@@ -217,28 +202,7 @@ impl<S> Guarded<S> {
 
     /// Polls the inner service's readiness; an error is kept for [`Guarded::take`] and reported
     /// as ready.
-    ///
-    /// ```
-    /// use std::task::{Context, Poll};
-    /// use tower::Service;
-    ///
-    /// struct Broken;
-    /// impl Service<()> for Broken {
-    ///     type Response = ();
-    ///     type Error = &'static str;
-    ///     type Future = std::future::Ready<Result<(), &'static str>>;
-    ///     fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-    ///         Poll::Ready(Err("pool exhausted"))
-    ///     }
-    ///     fn call(&mut self, _: ()) -> Self::Future { unreachable!() }
-    /// }
-    /// # impl Clone for Broken { fn clone(&self) -> Self { Broken } }
-    /// let mut guarded = preflight::layer::Guarded::new(Broken);
-    /// let mut cx = Context::from_waker(std::task::Waker::noop());
-    /// assert_eq!(guarded.poll_ready::<()>(&mut cx), Poll::Ready(()));
-    /// assert_eq!(guarded.take().err().as_deref(), Some("pool exhausted"));
-    /// ```
-    pub fn poll_ready<R>(&mut self, cx: &mut Context<'_>) -> Poll<()>
+    fn poll_ready<R>(&mut self, cx: &mut Context<'_>) -> Poll<()>
     where
         S: Service<R>,
         S::Error: std::fmt::Display,
@@ -255,12 +219,7 @@ impl<S> Guarded<S> {
 
     /// For a call after [`Guarded::poll_ready`]: the ready service (a fresh clone takes its
     /// place, tower's usual pattern), or the readiness error to answer with.
-    ///
-    /// ```
-    /// let mut guarded = preflight::layer::Guarded::new(tower::service_fn(|_: ()| async { Ok::<_, String>(()) }));
-    /// assert!(guarded.take().is_ok());
-    /// ```
-    pub fn take(&mut self) -> Result<S, String>
+    fn take(&mut self) -> Result<S, String>
     where
         S: Clone,
     {
@@ -271,5 +230,171 @@ impl<S> Guarded<S> {
                 Ok(std::mem::replace(&mut self.service, clone))
             }
         }
+    }
+}
+
+/// The tower service of a platform adapter (`preflight_lambda::CorsService`,
+/// `preflight_vercel::CorsService`): the platform's whole request cycle ([`Platform::around`],
+/// which ends in [`handler::serve`](crate::handler::serve)) around every call of the inner
+/// service. A `poll_ready` error of the inner service is answered by the next call as a
+/// failed handler, a `500` with CORS headers: the service itself never fails.
+///
+/// ```
+/// use std::convert::Infallible;
+/// use std::future::Future;
+/// use std::pin::Pin;
+/// use http::{Request, Response};
+/// use preflight::layer::{Around, Inner, Platform};
+/// use tower::{service_fn, Service, ServiceExt};
+///
+/// /// A platform whose requests are `http::Request<()>` and bodies `String`.
+/// #[derive(Clone)]
+/// struct Plain;
+///
+/// impl<S> Platform<S, Request<()>> for Plain
+/// where
+///     S: Service<Request<()>, Response = Response<String>> + Send + 'static,
+///     S::Future: Send,
+///     S::Error: std::fmt::Display,
+/// {
+///     type Response = Response<String>;
+///     type Error = Infallible;
+///     type Future = Pin<Box<dyn Future<Output = Result<Response<String>, Infallible>> + Send>>;
+///
+///     fn around(&self, request: Request<()>, inner: Inner<S>) -> Self::Future {
+///         let policy = preflight::Policy::builder().allowed_origins(["https://app.example.com"]).build();
+///         Box::pin(async move {
+///             Ok(preflight::handler::serve(policy.as_ref(), None, request, |r| inner.call(r)).await)
+///         })
+///     }
+/// }
+///
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let inner = service_fn(|_req: Request<()>| async { Err::<Response<String>, _>("down") });
+/// let service = Around::new(inner, Plain);
+/// let request = Request::builder().header("origin", "https://app.example.com").body(()).unwrap();
+/// let response = service.oneshot(request).await.unwrap();
+/// assert_eq!(response.status(), 500);
+/// assert_eq!(response.headers()["access-control-allow-origin"], "https://app.example.com");
+/// # });
+/// ```
+#[derive(Debug, Clone)]
+pub struct Around<S, P> {
+    inner: Guarded<S>,
+    platform: P,
+}
+
+impl<S, P> Around<S, P> {
+    /// `platform`'s request cycle around every call of `inner`.
+    pub fn new(inner: S, platform: P) -> Self {
+        Around {
+            inner: Guarded::new(inner),
+            platform,
+        }
+    }
+}
+
+/// A platform's request cycle, as [`Around`] runs it for each request.
+pub trait Platform<S, Request> {
+    /// What the platform's runtime takes back.
+    type Response;
+    /// The service's error; the cycle answers every failure itself, so it is never produced.
+    type Error;
+    /// The future of one request.
+    type Future: Future<Output = Result<Self::Response, Self::Error>>;
+
+    /// Runs the cycle for `request`; the handler is `inner` (see [`Inner::call`]).
+    fn around(&self, request: Request, inner: Inner<S>) -> Self::Future;
+}
+
+/// The inner service for one request, or the error its readiness reported.
+#[derive(Debug)]
+pub struct Inner<S>(Result<S, String>);
+
+impl<S> Inner<S> {
+    /// Calls the inner service, or fails with the readiness error: the handler the request
+    /// cycle runs (its error becomes a `500` with CORS headers).
+    pub fn call<R>(self, request: R) -> InnerFuture<S::Future>
+    where
+        S: Service<R>,
+    {
+        let state = match self.0 {
+            Ok(mut service) => InnerState::Running {
+                future: service.call(request),
+            },
+            Err(error) => InnerState::NotReady { error: Some(error) },
+        };
+        InnerFuture { state }
+    }
+}
+
+pin_project! {
+    /// The inner service's future, from [`Inner::call`].
+    #[derive(Debug)]
+    pub struct InnerFuture<F> {
+        #[pin]
+        state: InnerState<F>,
+    }
+}
+
+pin_project! {
+    #[project = InnerStateProjection]
+    #[derive(Debug)]
+    enum InnerState<F> {
+        Running { #[pin] future: F },
+        NotReady { error: Option<String> },
+    }
+}
+
+impl<F, T, E> Future for InnerFuture<F>
+where
+    F: Future<Output = Result<T, E>>,
+{
+    type Output = Result<T, InnerError<E>>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project().state.project() {
+            InnerStateProjection::Running { future } => future.poll(cx).map_err(InnerError::Failed),
+            InnerStateProjection::NotReady { error } => {
+                Poll::Ready(Err(InnerError::NotReady(error.take().unwrap_or_default())))
+            }
+        }
+    }
+}
+
+/// Why the inner service gave no response.
+#[derive(Debug)]
+pub enum InnerError<E> {
+    /// Its call returned this error.
+    Failed(E),
+    /// Its `poll_ready` failed with this error (shown as it is).
+    NotReady(String),
+}
+
+impl<E: std::fmt::Display> std::fmt::Display for InnerError<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            InnerError::Failed(error) => error.fmt(f),
+            InnerError::NotReady(error) => f.write_str(error),
+        }
+    }
+}
+
+impl<S, P, R> Service<R> for Around<S, P>
+where
+    S: Service<R> + Clone,
+    S::Error: std::fmt::Display,
+    P: Platform<S, R>,
+{
+    type Response = P::Response;
+    type Error = P::Error;
+    type Future = P::Future;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready::<R>(cx).map(Ok)
+    }
+
+    fn call(&mut self, request: R) -> Self::Future {
+        self.platform.around(request, Inner(self.inner.take()))
     }
 }

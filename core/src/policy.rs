@@ -157,10 +157,30 @@ impl Policy {
     /// }
     /// ```
     pub fn from_env_cached() -> Result<&'static Policy, &'static ConfigError> {
+        Policy::cached(Policy::from_env)
+    }
+
+    /// The process's policy: `init` runs on the first call only (per cold start), its outcome
+    /// is logged once ([`Policy::log_outcome`]), and every call returns that same result.
+    /// [`Policy::from_env_cached`] is `Policy::cached(Policy::from_env)`; the Workers adapter
+    /// gives it the isolate's bindings. The first call's `init` wins for the whole process.
+    ///
+    /// ```
+    /// let policy = preflight::Policy::cached(|| {
+    ///     preflight::Policy::builder().allowed_origins(["https://app.example.com"]).build()
+    /// });
+    /// assert!(policy.unwrap().allows_origin("https://app.example.com"));
+    /// // Later calls return the first result, whatever they pass.
+    /// let again = preflight::Policy::cached(|| preflight::Policy::builder().build());
+    /// assert!(again.is_ok());
+    /// ```
+    pub fn cached(
+        init: impl FnOnce() -> Result<Policy, ConfigError>,
+    ) -> Result<&'static Policy, &'static ConfigError> {
         static POLICY: OnceCell<Result<Policy, ConfigError>> = OnceCell::new();
         POLICY
             .get_or_init(|| {
-                let result = Policy::from_env();
+                let result = init();
                 Policy::log_outcome(&result);
                 result
             })

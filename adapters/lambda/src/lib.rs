@@ -56,7 +56,7 @@ use lambda_http::request::LambdaRequest;
 use lambda_http::tower::{Layer, Service};
 use lambda_http::{Adapter, Body, Error, IntoResponse, LambdaEvent, Request, RequestExt, Response};
 use preflight::handler;
-use preflight::layer::Guarded;
+use preflight::layer::{Around, Inner, Platform};
 use preflight::Policy;
 
 pub use preflight;
@@ -93,16 +93,12 @@ where
     Fut: Future<Output = Result<Response<Body>, E>>,
     E: Display,
 {
+    // The 500s written by the library carry the Lambda request id, which names the function's
+    // log lines.
     let request_id = request
         .lambda_context_ref()
         .and_then(|context| HeaderValue::from_str(&context.request_id).ok());
-    let mut response = match Policy::from_env_cached() {
-        Ok(policy) => handler::handle(policy, request, handler).await,
-        Err(error) => handler::misconfigured(error),
-    };
-    // The 500s written here carry the Lambda request id, which names the function's log lines.
-    handler::tag_request_id(&mut response, request_id);
-    Ok(response)
+    Ok(handler::serve(Policy::from_env_cached(), request_id, request, handler).await)
 }
 
 /// The same as the [`cors`] attribute, as a tower [`Layer`], for services composed with
@@ -132,9 +128,7 @@ impl<S> Layer<S> for CorsLayer {
     type Service = CorsService<S>;
 
     fn layer(&self, inner: S) -> CorsService<S> {
-        CorsService {
-            inner: Guarded::new(inner),
-        }
+        Around::new(inner, Lambda)
     }
 }
 
@@ -158,15 +152,16 @@ impl<S> Layer<S> for CorsLayer {
 /// assert_eq!(response.headers()["access-control-allow-origin"], "https://app.example.com");
 /// # });
 /// ```
-#[derive(Debug, Clone)]
-pub struct CorsService<S> {
-    /// A `poll_ready` error of the inner service is answered as a `500` by the next `call`.
-    inner: Guarded<S>,
-}
+pub type CorsService<S> = Around<S, Lambda>;
 
-impl<S> Service<Request> for CorsService<S>
+/// Lambda as the core's adapter service ([`Around`]) sees it: [`wrap`] around the inner
+/// service.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Lambda;
+
+impl<S> Platform<S, Request> for Lambda
 where
-    S: Service<Request, Response = Response<Body>> + Clone + Send + 'static,
+    S: Service<Request, Response = Response<Body>> + Send + 'static,
     S::Future: Send,
     S::Error: Display,
 {
@@ -174,17 +169,8 @@ where
     type Error = Error;
     type Future = Pin<Box<dyn Future<Output = Result<Response<Body>, Error>> + Send>>;
 
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
-        self.inner.poll_ready(cx).map(Ok)
-    }
-
-    fn call(&mut self, request: Request) -> Self::Future {
-        match self.inner.take() {
-            Ok(mut inner) => Box::pin(wrap(request, move |request| inner.call(request))),
-            Err(error) => Box::pin(wrap(request, move |_| async move {
-                Err::<Response<Body>, _>(error)
-            })),
-        }
+    fn around(&self, request: Request, inner: Inner<S>) -> Self::Future {
+        Box::pin(wrap(request, move |request| inner.call(request)))
     }
 }
 

@@ -31,10 +31,9 @@
 use std::fmt::Display;
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll};
 
 use http::{Request as HttpRequest, Response};
-use preflight::layer::Guarded;
+use preflight::layer::{Around, Inner, Platform};
 use preflight::{handler, Policy};
 use tower_layer::Layer;
 use tower_service::Service;
@@ -98,18 +97,14 @@ where
     E: Display,
 {
     let request_id = request.headers().get(VERCEL_ID).cloned();
-    let response: Response<Body> = match Policy::from_env_cached() {
-        Ok(policy) => {
-            handler::handle(policy, request, |request| async move {
-                handler(request).await.map(|response| response.map(Body))
-            })
-            .await
-        }
-        Err(error) => handler::misconfigured(error),
-    };
-    let mut response = response.map(|body| body.0);
-    handler::tag_request_id(&mut response, request_id);
-    Ok(response)
+    let response: Response<Body> = handler::serve(
+        Policy::from_env_cached(),
+        request_id,
+        request,
+        |request| async move { handler(request).await.map(|response| response.map(Body)) },
+    )
+    .await;
+    Ok(response.map(|body| body.0))
 }
 
 /// The same as the [`cors`] attribute, as a tower [`Layer`] over the
@@ -139,9 +134,7 @@ impl<S> Layer<S> for CorsLayer {
     type Service = CorsService<S>;
 
     fn layer(&self, inner: S) -> CorsService<S> {
-        CorsService {
-            inner: Guarded::new(inner),
-        }
+        Around::new(inner, Vercel)
     }
 }
 
@@ -157,18 +150,16 @@ impl<S> Layer<S> for CorsLayer {
 /// let service = preflight_vercel::CorsLayer.layer(service_fn(handler));
 /// # let _ = service;
 /// ```
-#[derive(Debug, Clone)]
-pub struct CorsService<S> {
-    /// A `poll_ready` error of the inner service is answered as a `500` by the next `call`.
-    inner: Guarded<S>,
-}
+pub type CorsService<S> = Around<S, Vercel>;
 
-impl<S, B> Service<(AppState, HttpRequest<B>)> for CorsService<S>
+/// Vercel as the core's adapter service ([`Around`]) sees it: [`wrap`] around the inner
+/// service, which gets the runtime's `AppState` back with the request.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Vercel;
+
+impl<S, B> Platform<S, (AppState, HttpRequest<B>)> for Vercel
 where
-    S: Service<(AppState, HttpRequest<B>), Response = Response<ResponseBody>>
-        + Clone
-        + Send
-        + 'static,
+    S: Service<(AppState, HttpRequest<B>), Response = Response<ResponseBody>> + Send + 'static,
     S::Future: Send,
     S::Error: Display,
     B: Send + 'static,
@@ -177,16 +168,11 @@ where
     type Error = Error;
     type Future = Pin<Box<dyn Future<Output = Result<Response<ResponseBody>, Error>> + Send>>;
 
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
-        self.inner.poll_ready(cx).map(Ok)
-    }
-
-    fn call(&mut self, (state, request): (AppState, HttpRequest<B>)) -> Self::Future {
-        match self.inner.take() {
-            Ok(mut inner) => Box::pin(wrap(request, move |request| inner.call((state, request)))),
-            Err(error) => Box::pin(wrap(request, move |_| async move {
-                Err::<Response<ResponseBody>, _>(error)
-            })),
-        }
+    fn around(
+        &self,
+        (state, request): (AppState, HttpRequest<B>),
+        inner: Inner<S>,
+    ) -> Self::Future {
+        Box::pin(wrap(request, move |request| inner.call((state, request))))
     }
 }

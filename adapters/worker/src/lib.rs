@@ -52,7 +52,6 @@ use std::cell::RefCell;
 use std::fmt::Display;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::OnceLock;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
@@ -156,15 +155,10 @@ impl HttpBody for CorsBody {
 /// isolate and kept for the next ones. The first call logs the policy, its warnings, or every
 /// problem of an invalid configuration.
 pub fn policy(env: &Env) -> Result<&'static Policy, &'static ConfigError> {
-    static POLICY: OnceLock<Result<Policy, ConfigError>> = OnceLock::new();
-    POLICY
-        .get_or_init(|| {
-            console::install();
-            let result = compile(console::cors_bindings(env));
-            Policy::log_outcome(&result);
-            result
-        })
-        .as_ref()
+    Policy::cached(|| {
+        console::install();
+        compile(console::cors_bindings(env))
+    })
 }
 
 /// Validates `CORS_*` bindings (name, text) into a policy: what [`policy`] does with the
@@ -244,19 +238,12 @@ where
     E: Display,
 {
     let request_id = request.headers().get(CF_RAY).cloned();
-    let mut response = match policy {
-        Ok(policy) => {
-            handler::handle(policy, request, |request| async move {
-                handler(request)
-                    .await
-                    .map(|response| response.map(Into::into))
-            })
+    handler::serve(policy, request_id, request, |request| async move {
+        handler(request)
             .await
-        }
-        Err(error) => handler::misconfigured(error),
-    };
-    handler::tag_request_id(&mut response, request_id);
-    response
+            .map(|response| response.map(Into::into))
+    })
+    .await
 }
 
 /// Runs a `worker::Request` handler for `request` under the policy from `env`'s bindings:
@@ -289,19 +276,14 @@ where
     // got; the core edits that copy.
     let own = RefCell::new(None);
     let slot = &own;
-    let mut view: http::Response<String> = match policy(env) {
-        Ok(policy) => {
-            handler::handle(policy, probe, |_probe| async move {
-                let response = handler(request).await.map_err(Failure::Handler)?;
-                let view = header_lines(response.headers())?;
-                *slot.borrow_mut() = Some((response, view.headers().clone()));
-                Ok::<_, Failure<E>>(view)
-            })
-            .await
-        }
-        Err(error) => handler::misconfigured(error),
-    };
-    handler::tag_request_id(&mut view, request_id);
+    let view: http::Response<String> =
+        handler::serve(policy(env), request_id, probe, |_probe| async move {
+            let response = handler(request).await.map_err(Failure::Handler)?;
+            let view = header_lines(response.headers())?;
+            *slot.borrow_mut() = Some((response, view.headers().clone()));
+            Ok::<_, Failure<E>>(view)
+        })
+        .await;
     match own.into_inner() {
         Some((response, before)) => decorate(response, &before, view.headers()),
         None => generated(view),
