@@ -45,10 +45,12 @@ mod safelist;
 mod tests;
 
 pub use blocked::{Blocked, Stage};
-pub use cache::preflight_cache_seconds;
+pub use cache::{
+    preflight_cache_seconds, DEFAULT_PREFLIGHT_CACHE_SECONDS, MAX_PREFLIGHT_CACHE_SECONDS,
+};
 pub use check::{
     authorization_only_by_wildcard, can_read_header, check_preflight, check_response, cors_check,
     evaluate,
 };
 pub use fetch::Fetch;
-pub use safelist::is_safelisted_method;
+pub use safelist::{is_safelisted_method, SAFELISTED_REQUEST_HEADERS, SAFELISTED_RESPONSE_HEADERS};

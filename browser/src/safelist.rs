@@ -41,7 +41,12 @@ pub(crate) const FORBIDDEN_REQUEST_HEADERS: [&str; 22] = [
 ];
 
 /// Response headers every script can read (Fetch "CORS-safelisted response-header name").
-pub(crate) const SAFELISTED_RESPONSE_HEADERS: [&str; 7] = [
+///
+/// ```
+/// assert!(preflight_browser::SAFELISTED_RESPONSE_HEADERS.contains(&"content-type"));
+/// assert!(!preflight_browser::SAFELISTED_RESPONSE_HEADERS.contains(&"x-request-id"));
+/// ```
+pub const SAFELISTED_RESPONSE_HEADERS: [&str; 7] = [
     "cache-control",
     "content-language",
     "content-length",
@@ -112,6 +117,31 @@ pub(crate) fn is_unsafe_byte(b: u8) -> bool {
                 | 0x7F
         )
 }
+
+/// The request headers a script may send without a preflight, each only with a value Fetch
+/// (and, for the client hints, Chromium) safelists: `Content-Type` only as
+/// `application/x-www-form-urlencoded`, `multipart/form-data` or `text/plain`, `Range` only as
+/// one simple byte range, every value at most 128 bytes.
+///
+/// ```
+/// assert!(preflight_browser::SAFELISTED_REQUEST_HEADERS.contains(&"content-type"));
+/// assert!(!preflight_browser::SAFELISTED_REQUEST_HEADERS.contains(&"authorization"));
+/// ```
+pub const SAFELISTED_REQUEST_HEADERS: [&str; 13] = [
+    "accept",
+    "accept-language",
+    "content-language",
+    "content-type",
+    "range",
+    "device-memory",
+    "dpr",
+    "downlink",
+    "width",
+    "viewport-width",
+    "rtt",
+    "ect",
+    "save-data",
+];
 
 /// Fetch "CORS-safelisted request-header" for a lower-case name.
 pub(crate) fn is_safelisted_request_header(name: &str, value: &[u8]) -> bool {

@@ -372,3 +372,31 @@ fn preflight_request_shape() {
     assert!(request.headers().get("cookie").is_none());
     assert_eq!(fetch.request_headers()["authorization"], "x");
 }
+
+#[test]
+fn the_safelisted_request_header_names_are_the_ones_the_check_passes() {
+    use crate::safelist::is_safelisted_request_header;
+    let samples: [(&str, &[u8]); 13] = [
+        ("accept", b"*/*"),
+        ("accept-language", b"en-GB"),
+        ("content-language", b"de"),
+        ("content-type", b"text/plain"),
+        ("range", b"bytes=0-99"),
+        ("device-memory", b"0.5"),
+        ("dpr", b"2"),
+        ("downlink", b"1.5"),
+        ("width", b"800"),
+        ("viewport-width", b"800"),
+        ("rtt", b"50"),
+        ("ect", b"4g"),
+        ("save-data", b"on"),
+    ];
+    let names: Vec<&str> = samples.iter().map(|(n, _)| *n).collect();
+    assert_eq!(names, crate::SAFELISTED_REQUEST_HEADERS);
+    for (name, value) in samples {
+        assert!(is_safelisted_request_header(name, value), "{name}");
+    }
+    for name in ["authorization", "x-request-id", "cookie", "origin"] {
+        assert!(!is_safelisted_request_header(name, b"1"), "{name}");
+    }
+}

@@ -1,7 +1,7 @@
 //! `preflight check`: one `fetch()` call played as Chromium plays it, over the network, judged
 //! by the browser model (the crate `preflight-cors-browser`), each failure diagnosed.
 
-use http::header::{ACCESS_CONTROL_ALLOW_ORIGIN, VARY};
+use http::header::ACCESS_CONTROL_ALLOW_ORIGIN;
 use http::{HeaderMap, Method, StatusCode, Uri};
 use preflight_browser::{
     authorization_only_by_wildcard, can_read_header, check_preflight, check_response,
@@ -315,16 +315,6 @@ pub fn readable(fetch: &Fetch, headers: &HeaderMap) -> (Vec<String>, Vec<String>
     names
         .into_iter()
         .partition(|name| can_read_header(fetch, headers, name))
-}
-
-/// Whether `Vary` names `Origin`.
-pub fn varies_on_origin(headers: &HeaderMap) -> bool {
-    headers
-        .get_all(VARY)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|t| t.trim().eq_ignore_ascii_case("origin") || t.trim() == "*")
 }
 
 /// How long Chromium will cache this preflight answer, and what the server asked for.

@@ -10,8 +10,13 @@ use http::header::{
 use http::HeaderMap;
 use preflight_browser::{Blocked, Fetch};
 
-use crate::check::{cache_seconds, varies_on_origin, Probes};
+use crate::check::{cache_seconds, Probes};
 use crate::net::Answer;
+use preflight::varies_on_origin;
+use preflight_browser::{
+    DEFAULT_PREFLIGHT_CACHE_SECONDS as CHROMIUM_DEFAULT,
+    MAX_PREFLIGHT_CACHE_SECONDS as CHROMIUM_CAP,
+};
 
 /// Why a step is blocked and what to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -377,14 +382,14 @@ pub fn preflight_findings(fetch: &Fetch, answer: &Answer) -> Vec<Finding> {
     match asked {
         None => findings.push(Finding {
             code: "max-age-missing",
-            message: "no Access-Control-Max-Age: Chromium caches this preflight for 5 seconds, so nearly every call pays a preflight round trip (and, on serverless, an invocation)".into(),
-            fix: "send Access-Control-Max-Age: 7200 (Chromium's cap); the SDK's CORS_MAX_AGE defaults to 7200".into(),
+            message: format!("no Access-Control-Max-Age: Chromium caches this preflight for {CHROMIUM_DEFAULT} seconds, so nearly every call pays a preflight round trip (and, on serverless, an invocation)"),
+            fix: format!("send Access-Control-Max-Age: {CHROMIUM_CAP} (Chromium's cap); the SDK's CORS_MAX_AGE defaults to {}", preflight::DEFAULT_MAX_AGE),
         }),
-        Some(value) if seconds == 7200 && value.trim().parse::<u64>().is_ok_and(|v| v > 7200) => {
+        Some(value) if seconds == CHROMIUM_CAP && value.trim().parse::<u64>().is_ok_and(|v| v > CHROMIUM_CAP) => {
             findings.push(Finding {
                 code: "max-age-over-cap",
-                message: format!("Access-Control-Max-Age is {value}; Chromium caches preflights for 7200 seconds at most (Firefox 86400)"),
-                fix: "send 7200 or less, or accept Chromium's cap".into(),
+                message: format!("Access-Control-Max-Age is {value}; Chromium caches preflights for {CHROMIUM_CAP} seconds at most (Firefox {})", preflight::MAX_MAX_AGE),
+                fix: format!("send {CHROMIUM_CAP} or less, or accept Chromium's cap"),
             })
         }
         Some(_) => {}

@@ -3,107 +3,134 @@
 
 use std::path::Path;
 
-use preflight::{ConfigError, Policy, Problem, Settings};
+use preflight::describe::{Description, Listed, OriginEntry, Ports};
+use preflight::{Policy, Problem, Settings};
+use preflight_browser::{
+    MAX_PREFLIGHT_CACHE_SECONDS, SAFELISTED_REQUEST_HEADERS, SAFELISTED_RESPONSE_HEADERS,
+};
 use serde_json::{json, Value};
 
-/// Where the variables came from, and their values.
+/// Where the variables came from, read as the adapters read them.
 struct Source {
     what: String,
-    vars: Vec<(String, String)>,
+    settings: Settings,
 }
 
 fn read(env_file: Option<&Path>) -> Result<Source, String> {
-    let vars: Vec<(String, String)> = match env_file {
-        None => std::env::vars().collect(),
-        Some(path) => {
-            let iter = dotenvy::from_path_iter(path)
-                .map_err(|e| format!("--env-file {}: {e}", path.display()))?;
-            iter.collect::<Result<_, _>>()
-                .map_err(|e| format!("--env-file {}: {e}", path.display()))?
-        }
+    let Some(path) = env_file else {
+        return Ok(Source {
+            what: "the environment".into(),
+            settings: Settings::from_env(),
+        });
     };
-    let vars = vars
-        .into_iter()
-        .filter(|(k, _)| k.starts_with("CORS_"))
-        .collect();
+    let pairs: Vec<(String, String)> = dotenvy::from_path_iter(path)
+        .map_err(|e| format!("--env-file {}: {e}", path.display()))?
+        .collect::<Result<_, _>>()
+        .map_err(|e| format!("--env-file {}: {e}", path.display()))?;
     Ok(Source {
-        what: env_file.map_or("the environment".into(), |p| p.display().to_string()),
-        vars,
+        what: path.display().to_string(),
+        settings: Settings::from_vars(pairs),
     })
 }
 
-/// The policy's parts in words, from the compiled policy's one-line summary.
-fn parts(policy: &Policy) -> Vec<(String, String)> {
-    let summary = policy.to_string();
-    let keys = [
-        "origins",
-        "methods",
-        "request headers",
-        "exposed headers",
-        "credentials",
-        "preflight cache",
-        "private network",
-    ];
-    summary
-        .split("; ")
-        .filter_map(|part| {
-            let key = keys.iter().find(|k| part.starts_with(*k))?;
-            Some((key.to_string(), part[key.len()..].trim().to_owned()))
-        })
-        .collect()
-}
-
 /// What one `CORS_ALLOWED_ORIGINS` entry lets in.
-fn origin_words(entry: &str) -> String {
-    if entry == "*" {
+fn origin_words(entry: &OriginEntry<'_>) -> String {
+    let OriginEntry::Listed {
+        scheme,
+        host,
+        subdomains,
+        ports,
+    } = entry
+    else {
         return "any origin (`Access-Control-Allow-Origin: *`, never with credentials)".into();
+    };
+    let ports = match ports {
+        Ports::Default => String::new(),
+        Ports::Exact(port) => format!(" on port {port}"),
+        Ports::Any => " on any port".into(),
+    };
+    let scheme = scheme.as_str();
+    match (subdomains, ports.is_empty()) {
+        (true, _) => format!(
+            "any subdomain of {host} over {scheme}{ports} (one or more labels: a.{host}, a.b.{host}), not {host} itself"
+        ),
+        (false, true) => {
+            "exactly this origin (scheme, host and port as the browser sends them)".into()
+        }
+        (false, false) => format!("{scheme}://{host}{ports}"),
     }
-    if let Some((scheme, rest)) = entry.split_once("://*.") {
-        return format!(
-            "any subdomain of {rest} over {scheme} (one or more labels: a.{rest}, a.b.{rest}), not {rest} itself"
-        );
-    }
-    if let Some(base) = entry.strip_suffix(":*") {
-        return format!("{base} on any port");
-    }
-    "exactly this origin (scheme, host and port as the browser sends them)".into()
 }
 
-fn meaning(key: &str, value: &str) -> String {
-    match (key, value) {
-        ("methods", v) if v.contains('*') => {
-            "any method (`*`: without credentials; with credentials the requested method is echoed)".into()
-        }
-        ("methods", v) => format!(
-            "{v}, and always GET, HEAD and POST (browsers allow those without asking); preflights for other methods get 403"
+fn list(names: &[&str]) -> String {
+    names.join(", ")
+}
+
+/// The policy's settings in words, from the core's typed description.
+fn meanings(d: &Description<'_>) -> Vec<(&'static str, String)> {
+    let methods = match &d.methods {
+        Listed::Any => "any method (`*`: the answer names the method requested)".to_string(),
+        Listed::Names(names) => format!(
+            "{}, and always GET, HEAD and POST (browsers allow those without asking); preflights for other methods get 403",
+            list(names)
         ),
-        ("request headers", v) if v.contains('*') => {
-            "any request header; the requested names are echoed, so Authorization and credentialed calls work too".into()
-        }
-        ("request headers", v) => format!(
-            "{v} (besides the CORS-safelisted Accept, Accept-Language, Content-Language and simple Content-Type); a preflight asking for another gets 403"
+    };
+    let headers = match &d.request_headers {
+        Listed::Any => "any request header; the requested names are echoed, so Authorization and credentialed calls work too".to_string(),
+        Listed::Names(names) => format!(
+            "{} (besides the CORS-safelisted {}, each with a safelisted value); a preflight asking for another gets 403",
+            list(names),
+            list(&SAFELISTED_REQUEST_HEADERS)
         ),
-        ("exposed headers", "none") => {
-            "none: scripts read only Cache-Control, Content-Language, Content-Length, Content-Type, Expires, Last-Modified and Pragma".into()
-        }
-        ("exposed headers", v) => format!("{v}, besides the safelisted response headers"),
-        ("credentials", "yes") => {
-            "yes: cookies and HTTP authentication are allowed (`Access-Control-Allow-Credentials: true`)".into()
-        }
-        ("credentials", _) => {
-            "no: a call with `credentials: 'include'` is blocked by the browser".into()
-        }
-        ("preflight cache", v) => format!(
-            "{v} (`Access-Control-Max-Age`; Chromium keeps at most 7200 s, Firefox 86400 s)"
+    };
+    let exposed = match d.exposed_headers {
+        None => format!(
+            "none: scripts read only {}",
+            list(&SAFELISTED_RESPONSE_HEADERS)
         ),
-        ("private network", "yes") => {
-            "yes: preflights carrying `Access-Control-Request-Private-Network: true` get `Access-Control-Allow-Private-Network: true` (only older Chromium releases sent it, for Private Network Access; Chromium 156 never does: its Local Network Access asks the user, and no server header changes that)".into()
-        }
-        ("private network", _) => {
-            "no: a preflight asking for private network access is answered without the grant (only older Chromium releases sent it; Chromium 156 never does, and no response header affects its Local Network Access prompt)".into()
-        }
-        (_, v) => v.into(),
-    }
+        Some(names) => format!("{names}, besides the safelisted response headers"),
+    };
+    let credentials = if d.credentials {
+        "yes: cookies and HTTP authentication are allowed (`Access-Control-Allow-Credentials: true`)"
+    } else {
+        "no: a call with `credentials: 'include'` is blocked by the browser"
+    };
+    let private_network = if d.private_network {
+        "yes: preflights carrying `Access-Control-Request-Private-Network: true` get `Access-Control-Allow-Private-Network: true` (only older Chromium releases sent it, for Private Network Access; Chromium 156 never does: its Local Network Access asks the user, and no server header changes that)"
+    } else {
+        "no: a preflight asking for private network access is answered without the grant (only older Chromium releases sent it; Chromium 156 never does, and no response header affects its Local Network Access prompt)"
+    };
+    vec![
+        ("methods", methods),
+        ("request headers", headers),
+        ("exposed headers", exposed),
+        ("credentials", credentials.to_string()),
+        (
+            "preflight cache",
+            format!(
+                "{} s (`Access-Control-Max-Age`; Chromium keeps at most {MAX_PREFLIGHT_CACHE_SECONDS} s, Firefox {} s)",
+                d.max_age,
+                preflight::MAX_MAX_AGE
+            ),
+        ),
+        ("private network", private_network.to_string()),
+    ]
+}
+
+/// The description as JSON, typed for scripts.
+fn description_json(d: &Description<'_>) -> Value {
+    let listed = |l: &Listed<'_>| match l {
+        Listed::Any => json!("*"),
+        Listed::Names(names) => json!(names),
+    };
+    json!({
+        "origins": d.origins.iter().map(|o| json!({"entry": o.to_string(), "matches": origin_words(o)})).collect::<Vec<_>>(),
+        "methods": listed(&d.methods),
+        "request_headers": listed(&d.request_headers),
+        "exposed_headers": d.exposed_headers,
+        "credentials": d.credentials,
+        "max_age": d.max_age,
+        "private_network": d.private_network,
+    })
 }
 
 fn problem_json(p: &Problem) -> Value {
@@ -116,32 +143,29 @@ fn problem_json(p: &Problem) -> Value {
     })
 }
 
-/// The lines an adapter logs at cold start for this configuration.
-fn log_lines(result: &Result<Policy, ConfigError>) -> Vec<String> {
-    match result {
-        Ok(policy) => policy
-            .warnings()
-            .iter()
-            .map(|w| format!("WARN  CORS configuration: {w}"))
-            .chain([format!("INFO  CORS policy: {policy}")])
-            .collect(),
-        Err(err) => vec![format!("ERROR {err}")],
-    }
+/// The lines an adapter logs at cold start for this configuration, as the core writes them.
+fn log_lines(result: &Result<Policy, preflight::ConfigError>) -> Vec<String> {
+    Policy::outcome_lines(result)
+        .into_iter()
+        .map(|(level, line)| format!("{level:<5} {line}"))
+        .collect()
 }
 
 /// Prints the explanation; `Ok(true)` when the configuration is valid.
 pub fn run(env_file: Option<&Path>, as_json: bool) -> Result<bool, String> {
     let source = read(env_file)?;
-    let settings = Settings::from_vars(source.vars.iter().map(|(k, v)| (k, v.clone())));
-    let result = settings.build();
+    let result = source.settings.build();
+    let variables: Vec<(&str, &str)> = preflight::vars::ALL
+        .iter()
+        .filter_map(|name| Some((*name, source.settings.get(name)?)))
+        .collect();
     if as_json {
         let value = json!({
             "source": source.what,
-            "variables": source.vars.iter().map(|(k, v)| json!({"name": k, "value": v})).collect::<Vec<_>>(),
+            "variables": variables.iter().map(|(k, v)| json!({"name": k, "value": v})).collect::<Vec<_>>(),
+            "unknown_variables": &source.settings.unknown,
             "valid": result.is_ok(),
-            "policy": result.as_ref().ok().map(|p| {
-                parts(p).into_iter().map(|(k, v)| (k, Value::String(v))).collect::<serde_json::Map<_, _>>()
-            }),
+            "policy": result.as_ref().ok().map(|p| description_json(&p.describe())),
             "problems": match &result {
                 Ok(p) => p.warnings().iter().map(problem_json).collect::<Vec<_>>(),
                 Err(e) => e.problems().iter().map(problem_json).collect(),
@@ -154,33 +178,29 @@ pub fn run(env_file: Option<&Path>, as_json: bool) -> Result<bool, String> {
 
     println!("CORS_* variables from {}:", source.what);
     for name in preflight::vars::ALL {
-        match source.vars.iter().find(|(k, _)| k == name) {
-            Some((_, value)) => println!("  {name} = {value}"),
+        match source.settings.get(name) {
+            Some(value) => println!("  {name} = {value}"),
             None => println!("  {name} (not set: default)"),
         }
     }
-    for (name, _) in source
-        .vars
-        .iter()
-        .filter(|(k, _)| !preflight::vars::ALL.contains(&k.as_str()))
-    {
+    for name in &source.settings.unknown {
         println!("  {name} (not a preflight variable)");
     }
     println!();
     match &result {
         Ok(policy) => {
+            let description = policy.describe();
             println!("The policy:");
-            for (key, value) in parts(policy) {
-                if key == "origins" {
-                    println!("  origins:");
-                    for entry in value.split(", ") {
-                        println!("    {entry:<32} {}", origin_words(entry));
-                    }
-                } else {
-                    println!("  {key}: {}", meaning(&key, &value));
-                }
+            println!("  origins:");
+            for entry in &description.origins {
+                println!("    {:<32} {}", entry.to_string(), origin_words(entry));
             }
-            println!("  every other origin: no CORS headers; its preflights get 403 and the log says why");
+            for (key, meaning) in meanings(&description) {
+                println!("  {key}: {meaning}");
+            }
+            if !policy.allows_any_origin() {
+                println!("  every other origin: no CORS headers; its preflights get 403 and the log says why");
+            }
             if !policy.warnings().is_empty() {
                 println!();
                 println!("Warnings ({}):", policy.warnings().len());

@@ -77,7 +77,12 @@ fn json_for_scripts() {
     assert_eq!(out.status.code(), Some(0));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["valid"], true);
-    assert_eq!(json["policy"]["origins"], "https://*.vercel.app");
+    assert_eq!(
+        json["policy"]["origins"][0]["entry"],
+        "https://*.vercel.app"
+    );
+    assert_eq!(json["policy"]["credentials"], false);
+    assert_eq!(json["policy"]["max_age"], 7200);
     assert_eq!(json["problems"][0]["severity"], "warning");
     assert_eq!(json["problems"][0]["variable"], "CORS_ALLOWED_ORIGINS");
 }

@@ -153,7 +153,7 @@ impl Settings {
             match settings.slot(key) {
                 Some(slot) => *slot = Some(value.into()),
                 // Kept sorted as they come (environments list variables in any order).
-                None if key.starts_with("CORS_") => {
+                None if vars::in_namespace(key) => {
                     let at = settings
                         .unknown
                         .partition_point(|known| known.as_str() < key);
@@ -182,6 +182,27 @@ impl Settings {
             }
         }
         settings
+    }
+
+    /// The value read for a `CORS_*` variable (`None`: not set, or not a variable of ours).
+    ///
+    /// ```
+    /// let settings = preflight::Settings::from_vars([("CORS_MAX_AGE", "600")]);
+    /// assert_eq!(settings.get("CORS_MAX_AGE"), Some("600"));
+    /// assert_eq!(settings.get("CORS_ALLOWED_ORIGINS"), None);
+    /// ```
+    pub fn get(&self, name: &str) -> Option<&str> {
+        match name {
+            vars::ALLOWED_ORIGINS => &self.allowed_origins,
+            vars::ALLOWED_METHODS => &self.allowed_methods,
+            vars::ALLOWED_HEADERS => &self.allowed_headers,
+            vars::EXPOSE_HEADERS => &self.expose_headers,
+            vars::ALLOW_CREDENTIALS => &self.allow_credentials,
+            vars::MAX_AGE => &self.max_age,
+            vars::ALLOW_PRIVATE_NETWORK => &self.allow_private_network,
+            _ => return None,
+        }
+        .as_deref()
     }
 
     fn slot(&mut self, name: &str) -> Option<&mut Option<String>> {

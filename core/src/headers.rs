@@ -225,10 +225,11 @@ impl AllowedHeaders {
     }
 
     /// The names, for `Display`.
-    pub(crate) fn names(&self) -> Vec<&str> {
+    /// The listed names, or `None` for `*` (for [`Policy::describe`](crate::Policy::describe)).
+    pub(crate) fn listed(&self) -> Option<Vec<&str>> {
         match self {
-            AllowedHeaders::Any => vec!["*"],
-            AllowedHeaders::List(list) => list.iter().map(|name| &**name).collect(),
+            AllowedHeaders::Any => None,
+            AllowedHeaders::List(list) => Some(list.iter().map(|name| &**name).collect()),
         }
     }
 }

@@ -47,6 +47,7 @@
 mod answer;
 mod config;
 mod decision;
+pub mod describe;
 pub mod handler;
 mod headers;
 #[cfg(feature = "tower")]
@@ -73,6 +74,7 @@ pub use names::{ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, ACCESS_CONTROL_REQUEST_PRI
 pub use origin::{Origin, OriginRejection, Scheme, MAX_ORIGIN_LEN};
 pub use policy::Policy;
 pub use problem::{ConfigError, Problem, Severity};
+pub use vary::varies_on_origin;
 
 /// The README's Rust examples, compiled and run as doc tests so the front door stays true.
 #[cfg(doctest)]

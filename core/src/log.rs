@@ -18,17 +18,30 @@ use http::{HeaderMap, HeaderValue};
 use crate::decision::{ActualKind, Decision, Rejection};
 use crate::problem::{ConfigError, Problem};
 
-/// The outcome of building a policy: its one-line description (`shown`) and each warning, or
-/// every problem of an invalid configuration.
-pub(crate) fn policy_outcome<P: fmt::Display>(result: Result<(&P, &[Problem]), &ConfigError>) {
+/// The lines logged at cold start for the outcome of building a policy, each with its level
+/// (`"ERROR"`, `"WARN"`, `"INFO"`): every warning and the policy in one line, or every problem
+/// of an invalid configuration.
+pub(crate) fn policy_outcome_lines<P: fmt::Display>(
+    result: Result<(&P, &[Problem]), &ConfigError>,
+) -> Vec<(&'static str, String)> {
     match result {
-        Ok((policy, warnings)) => {
-            for warning in warnings {
-                tracing::warn!("CORS configuration: {warning}");
-            }
-            tracing::info!("CORS policy: {policy}");
+        Ok((policy, warnings)) => warnings
+            .iter()
+            .map(|warning| ("WARN", format!("CORS configuration: {warning}")))
+            .chain([("INFO", format!("CORS policy: {policy}"))])
+            .collect(),
+        Err(err) => vec![("ERROR", err.to_string())],
+    }
+}
+
+/// Logs [`policy_outcome_lines`] through `tracing`.
+pub(crate) fn policy_outcome<P: fmt::Display>(result: Result<(&P, &[Problem]), &ConfigError>) {
+    for (level, line) in policy_outcome_lines(result) {
+        match level {
+            "ERROR" => tracing::error!("{line}"),
+            "WARN" => tracing::warn!("{line}"),
+            _ => tracing::info!("{line}"),
         }
-        Err(err) => tracing::error!("{err}"),
     }
 }
 

@@ -164,10 +164,11 @@ impl AllowedMethods {
     }
 
     /// The methods, for `Display`.
-    pub(crate) fn names(&self) -> Vec<&str> {
+    /// The listed names, or `None` for `*` (for [`Policy::describe`](crate::Policy::describe)).
+    pub(crate) fn listed(&self) -> Option<Vec<&str>> {
         match self {
-            AllowedMethods::Any => vec!["*"],
-            AllowedMethods::List(list) => list.iter().map(|(m, _)| &**m).collect(),
+            AllowedMethods::Any => None,
+            AllowedMethods::List(list) => Some(list.iter().map(|(m, _)| &**m).collect()),
         }
     }
 }

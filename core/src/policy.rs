@@ -13,6 +13,7 @@ use once_cell::sync::OnceCell;
 use crate::answer::{AllowHeaders, AllowedPreflight, Answers};
 use crate::config::{Builder, Config, Settings};
 use crate::decision::{Actual, ActualKind, Decision, Preflight, Rejection};
+use crate::describe::{Description, Listed, OriginEntry};
 use crate::headers::{AllowedHeaders, HeadersCheck};
 use crate::log;
 use crate::methods::{AllowedMethods, MethodCheck};
@@ -200,6 +201,19 @@ impl Policy {
         log::policy_outcome(result.as_ref().map(|policy| (policy, policy.warnings())));
     }
 
+    /// The lines [`Policy::log_outcome`] writes, each with its level (`"ERROR"`, `"WARN"`,
+    /// `"INFO"`), for tools that show what a function will log (`preflight explain`).
+    ///
+    /// ```
+    /// let result = preflight::Policy::builder().allowed_origins(["https://app.example.com"]).build();
+    /// let lines = preflight::Policy::outcome_lines(&result);
+    /// assert_eq!(lines[0].0, "INFO");
+    /// assert!(lines[0].1.starts_with("CORS policy: origins https://app.example.com;"));
+    /// ```
+    pub fn outcome_lines(result: &Result<Policy, ConfigError>) -> Vec<(&'static str, String)> {
+        log::policy_outcome_lines(result.as_ref().map(|policy| (policy, policy.warnings())))
+    }
+
     /// Decides what to do with a request from its method and headers (the body is never
     /// needed). Never allocates when the answer is a rejection or the request has no
     /// `Origin`; logs a rejected preflight once, at `warn`, with the rule that failed.
@@ -354,6 +368,26 @@ impl Policy {
     /// ```
     pub fn max_age(&self) -> u64 {
         self.max_age
+    }
+
+    /// What the policy allows, as typed values (what `Display` prints in one line).
+    ///
+    /// ```
+    /// let policy = preflight::Policy::builder().allowed_origins(["https://app.example.com"]).build().unwrap();
+    /// let description = policy.describe();
+    /// assert_eq!(description.origins[0].to_string(), "https://app.example.com");
+    /// assert!(!description.credentials);
+    /// ```
+    pub fn describe(&self) -> Description<'_> {
+        Description {
+            origins: self.entries.iter().map(OriginEntry::from).collect(),
+            methods: self.methods.listed().map_or(Listed::Any, Listed::Names),
+            request_headers: self.headers.listed().map_or(Listed::Any, Listed::Names),
+            exposed_headers: self.expose.as_ref().and_then(|v| v.to_str().ok()),
+            credentials: self.credentials,
+            max_age: self.max_age,
+            private_network: self.private_network,
+        }
     }
 
     /// The warnings found while building the policy (it works, but maybe not as intended).
@@ -532,20 +566,6 @@ impl fmt::Display for Policy {
     /// );
     /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let origins: Vec<String> = self.entries.iter().map(ToString::to_string).collect();
-        write!(
-            f,
-            "origins {}; methods {}; request headers {}; exposed headers {}; credentials {}; preflight cache {} s; private network {}",
-            origins.join(", "),
-            self.methods.names().join(", "),
-            self.headers.names().join(", "),
-            self.expose
-                .as_ref()
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("none"),
-            if self.credentials { "yes" } else { "no" },
-            self.max_age,
-            if self.private_network { "yes" } else { "no" },
-        )
+        self.describe().fmt(f)
     }
 }

@@ -39,3 +39,19 @@ pub const ALL: [&str; 7] = [
     MAX_AGE,
     ALLOW_PRIVATE_NETWORK,
 ];
+
+/// The prefix of every variable: a name with it that is not one of [`ALL`] is reported as a
+/// likely typo, with a did-you-mean.
+pub const PREFIX: &str = "CORS_";
+
+/// Whether `name` is in the variables' namespace (starts with [`PREFIX`]): the names the
+/// core reads or warns about; tools and adapters select variables with this.
+///
+/// ```
+/// assert!(preflight::vars::in_namespace("CORS_MAX_AGE"));
+/// assert!(preflight::vars::in_namespace("CORS_ALOWED_ORIGINS")); // a typo, still ours to report
+/// assert!(!preflight::vars::in_namespace("PATH"));
+/// ```
+pub fn in_namespace(name: &str) -> bool {
+    name.starts_with(PREFIX)
+}

@@ -30,6 +30,31 @@ pub(crate) const PREFLIGHT_PRIVATE_NETWORK: HeaderValue = HeaderValue::from_stat
     "Origin, Access-Control-Request-Method, Access-Control-Request-Headers, Access-Control-Request-Private-Network",
 );
 
+/// The field names of every `Vary` line, trimmed, empty items skipped.
+fn tokens(headers: &HeaderMap) -> impl Iterator<Item = &[u8]> {
+    headers
+        .get_all(VARY)
+        .iter()
+        .flat_map(|v| v.as_bytes().split(|&b| b == b','))
+        .map(<[u8]>::trim_ascii)
+        .filter(|t| !t.is_empty())
+}
+
+/// Whether a response's `Vary` covers `Origin` (names it, or is `*`), read as
+/// [`Policy::apply`](crate::Policy::apply) reads it when it merges `Origin` in: what a cache
+/// needs so that one origin's answer is never served to another.
+///
+/// ```
+/// let mut headers = http::HeaderMap::new();
+/// assert!(!preflight::varies_on_origin(&headers));
+/// headers.append("vary", "Accept-Encoding".parse().unwrap());
+/// headers.append("vary", " origin ".parse().unwrap());
+/// assert!(preflight::varies_on_origin(&headers));
+/// ```
+pub fn varies_on_origin(headers: &HeaderMap) -> bool {
+    tokens(headers).any(|t| t == b"*" || t.eq_ignore_ascii_case(b"origin"))
+}
+
 /// Adds `Origin` to the response's `Vary`, keeping what is there, as one header line.
 /// Allocates only when the handler set a `Vary` that lacks `Origin`.
 pub(crate) fn add_origin(headers: &mut HeaderMap) {
@@ -40,14 +65,7 @@ pub(crate) fn add_origin(headers: &mut HeaderMap) {
         return;
     };
     let several = lines.next().is_some();
-    let tokens = || {
-        headers
-            .get_all(VARY)
-            .iter()
-            .flat_map(|v| v.as_bytes().split(|&b| b == b','))
-            .map(<[u8]>::trim_ascii)
-            .filter(|t| !t.is_empty())
-    };
+    let tokens = || tokens(headers);
     if tokens().any(|t| t == b"*") {
         if several || first.as_bytes().trim_ascii() != b"*" {
             headers.insert(VARY, HeaderValue::from_static("*"));

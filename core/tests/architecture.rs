@@ -16,8 +16,8 @@ const LAYERS: &[&[&str]] = &[
     // One concern each: origins (request parsing, the allowlist grammar, the matcher),
     // methods, request headers, and the one pass over a preflight's headers.
     &["origin", "methods", "headers", "request"],
-    // Settings, validated into checked values.
-    &["config"],
+    // Settings, validated into checked values; a compiled policy's settings, described.
+    &["config", "describe"],
     // The ready answers and what an allowed preflight adds to them.
     &["answer"],
     // What was decided about one request.

@@ -21,7 +21,7 @@ pub(crate) fn cors_bindings(env: &Env) -> Vec<(String, String)> {
     Object::keys(object)
         .iter()
         .filter_map(|key| key.as_string())
-        .filter(|key| key.starts_with("CORS_"))
+        .filter(|key| preflight::vars::in_namespace(key))
         .map(|key| {
             let value =
                 Reflect::get(object, &JsValue::from_str(&key)).unwrap_or(JsValue::UNDEFINED);

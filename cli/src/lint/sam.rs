@@ -183,7 +183,7 @@ impl Function<'_> {
     fn origins(&self) -> Option<&Node> {
         self.vars
             .iter()
-            .find(|(k, _)| *k == "CORS_ALLOWED_ORIGINS")
+            .find(|(k, _)| *k == preflight::vars::ALLOWED_ORIGINS)
             .map(|(_, v)| *v)
     }
 }
@@ -336,7 +336,7 @@ fn lint_doc(doc: &Node, report: &mut Report<'_>) {
                 .flatten()
                 {
                     for (k, v) in source.entries() {
-                        if k.starts_with("CORS_") {
+                        if preflight::vars::in_namespace(k) {
                             vars.retain(|(old, _)| old != k);
                             vars.push((k.as_str(), v));
                         }

@@ -17,7 +17,7 @@ fn cors_vars(environment: Option<&Node>) -> Vec<(&str, &Node)> {
         .map(Node::entries)
         .unwrap_or(&[])
         .iter()
-        .filter(|(k, _)| k.starts_with("CORS_"))
+        .filter(|(k, _)| preflight::vars::in_namespace(k))
         .map(|(k, v)| (k.as_str(), v))
         .collect()
 }
@@ -32,7 +32,7 @@ pub fn lint(text: &str, report: &mut Report<'_>) {
     let mut uses_library = !provider_vars.is_empty();
     let mut origins: Vec<&Node> = provider_vars
         .iter()
-        .filter(|(k, _)| *k == "CORS_ALLOWED_ORIGINS")
+        .filter(|(k, _)| *k == preflight::vars::ALLOWED_ORIGINS)
         .map(|(_, v)| *v)
         .collect();
     for (name, function) in doc.get("functions").map(Node::entries).unwrap_or(&[]) {
@@ -44,7 +44,7 @@ pub fn lint(text: &str, report: &mut Report<'_>) {
         uses_library |= !vars.is_empty();
         origins.extend(
             vars.iter()
-                .filter(|(k, _)| *k == "CORS_ALLOWED_ORIGINS")
+                .filter(|(k, _)| *k == preflight::vars::ALLOWED_ORIGINS)
                 .map(|(_, v)| *v),
         );
         let literal: Vec<(String, String, usize)> = vars

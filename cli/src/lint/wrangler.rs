@@ -37,7 +37,7 @@ fn line_of(text: &str, header: &str, key: &str) -> usize {
 fn check(text: &str, header: &str, vars: &Table, report: &mut Report<'_>) {
     let cors: Vec<(String, String, usize)> = vars
         .iter()
-        .filter(|(k, _)| k.starts_with("CORS_"))
+        .filter(|(k, _)| preflight::vars::in_namespace(k))
         .map(|(k, v)| (k.clone(), binding(v), line_of(text, header, k)))
         .collect();
     let header_line = text
@@ -190,7 +190,7 @@ pub fn lint_json(text: &str, report: &mut Report<'_>) {
         };
         let cors: Vec<(String, String, usize)> = vars
             .iter()
-            .filter(|(k, _)| k.starts_with("CORS_"))
+            .filter(|(k, _)| preflight::vars::in_namespace(k))
             .map(|(k, v)| (k.clone(), json_binding(v), json_line_of(text, k)))
             .collect();
         let line = json_line_of(text, "vars");

@@ -191,7 +191,7 @@ impl AllowedOrigin {
 }
 
 impl fmt::Display for AllowedOrigin {
-    /// The normalized entry, as `preflight explain` and the logs show it.
+    /// The normalized entry, as the logs and `preflight explain` show it.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             AllowedOrigin::Any => f.write_str("*"),
@@ -200,19 +200,28 @@ impl fmt::Display for AllowedOrigin {
                 host,
                 subdomains,
                 port,
-            } => {
-                write!(f, "{}://", scheme.as_str())?;
-                if *subdomains {
-                    f.write_str("*.")?;
-                }
-                f.write_str(host)?;
-                match port {
-                    PortSpec::Default => Ok(()),
-                    PortSpec::Exact(p) => write!(f, ":{p}"),
-                    PortSpec::Any => f.write_str(":*"),
-                }
-            }
+            } => write_entry(f, *scheme, host, *subdomains, *port),
         }
+    }
+}
+
+/// Writes a listed entry, normalized: `https://*.example.com:*`.
+pub(crate) fn write_entry(
+    f: &mut fmt::Formatter<'_>,
+    scheme: Scheme,
+    host: &str,
+    subdomains: bool,
+    port: PortSpec,
+) -> fmt::Result {
+    write!(f, "{}://", scheme.as_str())?;
+    if subdomains {
+        f.write_str("*.")?;
+    }
+    f.write_str(host)?;
+    match port {
+        PortSpec::Default => Ok(()),
+        PortSpec::Exact(p) => write!(f, ":{p}"),
+        PortSpec::Any => f.write_str(":*"),
     }
 }
 

@@ -37,7 +37,7 @@ mod rules;
 #[cfg(test)]
 mod tests;
 
-pub(crate) use grammar::AllowedOrigin;
+pub(crate) use grammar::{write_entry, AllowedOrigin, PortSpec};
 pub(crate) use matcher::OriginSet;
 pub use parse::{Origin, OriginRejection, Scheme, MAX_ORIGIN_LEN};
 pub(crate) use rules::allowed_origins;
