@@ -135,6 +135,7 @@ fn description_json(d: &Description<'_>) -> Value {
 
 fn problem_json(p: &Problem) -> Value {
     json!({
+        "code": p.code(),
         "severity": p.severity().to_string(),
         "variable": p.variable(),
         "entry": p.entry(),

@@ -84,6 +84,7 @@ fn json_for_scripts() {
     assert_eq!(json["policy"]["credentials"], false);
     assert_eq!(json["policy"]["max_age"], 7200);
     assert_eq!(json["problems"][0]["severity"], "warning");
+    assert_eq!(json["problems"][0]["code"], "origin-shared-domain");
     assert_eq!(json["problems"][0]["variable"], "CORS_ALLOWED_ORIGINS");
 }
 

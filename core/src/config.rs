@@ -282,7 +282,7 @@ fn validate(input: Input<'_>) -> Result<Config, ConfigError> {
     );
     let entries = origin::allowed_origins(input.origins, credentials, &mut problems);
     if private_network && entries.contains(&AllowedOrigin::Any) {
-        problems.push(Problem::error(
+        problems.push(Problem::error("private-network-with-any-origin", 
             vars::ALLOW_PRIVATE_NETWORK,
             input.private_network.map(|v| v.shown()).as_deref(),
             "cannot be true while CORS_ALLOWED_ORIGINS is `*`: every public website could then reach this private-network service through its visitors' browsers",
@@ -305,6 +305,7 @@ fn validate(input: Input<'_>) -> Result<Config, ConfigError> {
     );
     if method_entries == Entries::Items(Vec::new()) {
         problems.push(Problem::error(
+            "methods-empty",
             vars::ALLOWED_METHODS,
             Some(&method_list.shown()),
             "lists no method",
@@ -520,6 +521,7 @@ fn boolean(var: &'static str, value: Option<Value<'_, bool>>, problems: &mut Vec
         false
     } else {
         problems.push(Problem::error(
+            "boolean-invalid",
             var,
             Some(text),
             "is not a boolean",
@@ -538,11 +540,18 @@ fn max_age(value: Option<Value<'_, u64>>, problems: &mut Vec<Problem>) -> u64 {
         Some(Value::Text(text)) => {
             let value = text.trim();
             if value.starts_with('-') {
-                problems.push(Problem::error(var, Some(text), "is negative", fix));
+                problems.push(Problem::error(
+                    "max-age-negative",
+                    var,
+                    Some(text),
+                    "is negative",
+                    fix,
+                ));
                 return DEFAULT_MAX_AGE;
             }
             if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
                 problems.push(Problem::error(
+                    "max-age-not-a-number",
                     var,
                     Some(text),
                     "is not a whole number of seconds",
@@ -556,11 +565,12 @@ fn max_age(value: Option<Value<'_, u64>>, problems: &mut Vec<Problem>) -> u64 {
     match seconds {
         Some(seconds) if seconds <= DEFAULT_MAX_AGE => seconds,
         Some(seconds) if seconds <= MAX_MAX_AGE => {
-            problems.push(Problem::warning(var, Some(&shown), format!("Chromium caps the preflight cache at {DEFAULT_MAX_AGE} s; only Firefox honours up to {MAX_MAX_AGE} s"), format!("write {DEFAULT_MAX_AGE} or less to get the same caching everywhere")));
+            problems.push(Problem::warning("max-age-above-chromium-cap", var, Some(&shown), format!("Chromium caps the preflight cache at {DEFAULT_MAX_AGE} s; only Firefox honours up to {MAX_MAX_AGE} s"), format!("write {DEFAULT_MAX_AGE} or less to get the same caching everywhere")));
             seconds
         }
         _ => {
             problems.push(Problem::error(
+                "max-age-too-large",
                 var,
                 Some(&shown),
                 format!("is above {MAX_MAX_AGE} s (one day), more than any browser honours"),
@@ -581,6 +591,7 @@ fn unknown_variable(name: &str) -> Problem {
         _ => format!("the known variables are {}", vars::ALL.join(", ")),
     };
     Problem::warning(
+        "unknown-variable",
         name.to_string(),
         None,
         "is not a preflight variable and is ignored",

@@ -141,7 +141,7 @@ impl AllowedHeaders {
             };
             let lower = name.as_str();
             if is_cors_header_name(lower.as_bytes()) {
-                problems.push(Problem::error(
+                problems.push(Problem::error("header-cors-protocol", 
                     var,
                     Some(entry),
                     "is a CORS protocol header: the server answers it and the browser sends its own; a page that sets it on a request follows a mistaken tutorial, and allowing it would only hide that mistake (it does nothing on a request)",
@@ -153,7 +153,7 @@ impl AllowedHeaders {
                 || lower.starts_with("proxy-")
                 || lower.starts_with("sec-")
             {
-                problems.push(Problem::error(
+                problems.push(Problem::error("header-forbidden", 
                     var,
                     Some(entry),
                     "is a forbidden request header: browsers never let scripts set it (cookies are sent with CORS_ALLOW_CREDENTIALS=true, not by allowing `Cookie`), so allowing it does nothing",
@@ -244,7 +244,7 @@ pub(crate) fn expose_headers(
     let var = vars::EXPOSE_HEADERS;
     let entries = match entries {
         Entries::Any if credentials => {
-            problems.push(Problem::error(
+            problems.push(Problem::error("expose-star-with-credentials", 
                 var,
                 Some("*"),
                 "with CORS_ALLOW_CREDENTIALS=true browsers read `*` as a header literally named `*`, so nothing would be exposed",
@@ -263,6 +263,7 @@ pub(crate) fn expose_headers(
         let lower = name.as_str();
         if lower == "set-cookie" || lower == "set-cookie2" {
             problems.push(Problem::error(
+                "expose-set-cookie",
                 var,
                 Some(entry),
                 "browsers never let scripts read Set-Cookie, whatever the server exposes",
@@ -272,6 +273,7 @@ pub(crate) fn expose_headers(
         }
         if SAFELISTED_RESPONSE.contains(&lower) {
             problems.push(Problem::warning(
+                "expose-safelisted",
                 var,
                 Some(entry),
                 "is always readable by scripts; exposing it does nothing",
@@ -291,6 +293,7 @@ pub(crate) fn expose_headers(
 fn header_name(var: &'static str, entry: &str, problems: &mut Vec<Problem>) -> Option<HeaderName> {
     if entry.len() > MAX_HEADER_NAME_LEN || !is_token(entry.as_bytes()) {
         problems.push(Problem::error(
+            "header-invalid",
             var,
             Some(entry),
             "is not a header name (letters, digits and !#$%&'*+-.^_`|~ only, at most 256 bytes)",

@@ -73,7 +73,7 @@ pub use methods::{DEFAULT_METHODS, MAX_METHOD_LEN};
 pub use names::{ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK};
 pub use origin::{Origin, OriginRejection, Scheme, MAX_ORIGIN_LEN};
 pub use policy::Policy;
-pub use problem::{ConfigError, Problem, Severity};
+pub use problem::{ConfigError, Problem, Severity, CODES};
 pub use vary::varies_on_origin;
 
 /// The README's Rust examples, compiled and run as doc tests so the front door stays true.

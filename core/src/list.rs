@@ -86,6 +86,7 @@ pub(crate) fn list<'a>(
     }
     if entries.contains(&"*") {
         problems.push(Problem::error(
+            "list-star-not-alone",
             var,
             Some("*"),
             format!("`*` means every {} and must stand alone", star.every),
@@ -109,7 +110,7 @@ fn items<'a>(
     };
     for entry in all {
         if entry.is_empty() {
-            problems.push(Problem::warning(
+            problems.push(Problem::warning("list-empty-entry", 
                 var,
                 whole,
                 "has an empty entry (a doubled, leading or trailing comma, or an empty item); it is ignored",
@@ -120,6 +121,7 @@ fn items<'a>(
             Compare::IgnoreCase => e.eq_ignore_ascii_case(entry),
         }) {
             problems.push(Problem::warning(
+                "list-repeat",
                 var,
                 Some(entry),
                 "is listed twice",

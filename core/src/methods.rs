@@ -78,6 +78,7 @@ impl AllowedMethods {
         for entry in entries {
             if !is_token(entry.as_bytes()) {
                 problems.push(Problem::error(
+                    "method-invalid",
                     var,
                     Some(entry),
                     "is not a method name (letters, digits and !#$%&'*+-.^_`|~ only)",
@@ -87,7 +88,7 @@ impl AllowedMethods {
             }
             let upper = entry.to_ascii_uppercase();
             if FORBIDDEN.contains(&upper.as_str()) {
-                problems.push(Problem::error(
+                problems.push(Problem::error("method-forbidden", 
                     var,
                     Some(entry),
                     "is a forbidden method: browsers never let scripts send it, so allowing it does nothing",
@@ -97,7 +98,7 @@ impl AllowedMethods {
             }
             let name = if NORMALIZED.contains(&upper.as_str()) {
                 if entry != upper {
-                    problems.push(Problem::warning(
+                    problems.push(Problem::warning("method-normalized", 
                         var,
                         Some(entry),
                         format!("browsers upper-case `{entry}` to `{upper}` before sending it; it is allowed as `{upper}`"),
@@ -107,7 +108,7 @@ impl AllowedMethods {
                 upper
             } else {
                 if entry != upper {
-                    problems.push(Problem::warning(
+                    problems.push(Problem::warning("method-case", 
                         var,
                         Some(entry),
                         format!("methods compare case-sensitively and browsers send `{entry}` exactly as a script writes it; this allows `fetch(url, {{method: '{entry}'}})` but not `{upper}`"),
@@ -117,7 +118,7 @@ impl AllowedMethods {
                 entry.to_string()
             };
             if list.iter().any(|(listed, _)| **listed == *name) {
-                problems.push(Problem::warning(
+                problems.push(Problem::warning("method-repeat", 
                     var,
                     Some(entry),
                     format!("is the same method as another entry (`{name}`) once upper-cased as browsers do"),

@@ -4,9 +4,82 @@
 //! Each [`Problem`] names the variable, the entry that is wrong, why it is wrong and how to
 //! fix it. Errors stop the policy from being built ([`ConfigError`]); warnings are kept on the
 //! built policy ([`Policy::warnings`](crate::Policy::warnings)) and logged once by the adapters.
+//!
+//! Each problem has a stable code ([`Problem::code`], kebab-case, listed in [`CODES`]):
+//! scripts, the CLI and the tests match codes, never the words, which may improve.
+//!
+//! | variable | codes |
+//! |---|---|
+//! | CORS_ALLOWED_ORIGINS | `origin-missing`, `origin-empty`, `origin-duplicate`, `origin-any-with-credentials`, `origin-insecure-with-credentials`, `origin-shared-domain`, `origin-null`, `origin-space`, `origin-non-ascii`, `origin-no-scheme`, `origin-scheme`, `origin-path`, `origin-user-info`, `origin-percent-escape`, `origin-host-port`, `origin-wildcard`, `origin-host-empty`, `origin-ipv6-unbracketed`, `origin-host-too-long`, `origin-host-character`, `origin-host-not-ipv4`, `origin-host-empty-label`, `origin-host-long-label`, `origin-host-hyphen`, `origin-pattern-underscore`, `origin-ipv6`, `origin-pattern-ip`, `origin-port` |
+//! | every list | `list-star-not-alone`, `list-empty-entry`, `list-repeat` |
+//! | CORS_ALLOWED_METHODS | `methods-empty`, `method-invalid`, `method-forbidden`, `method-normalized`, `method-case`, `method-repeat` |
+//! | CORS_ALLOWED_HEADERS | `header-invalid`, `header-forbidden`, `header-cors-protocol` |
+//! | CORS_EXPOSE_HEADERS | `expose-star-with-credentials`, `expose-set-cookie`, `expose-safelisted` |
+//! | CORS_ALLOW_CREDENTIALS, CORS_ALLOW_PRIVATE_NETWORK | `boolean-invalid`, `private-network-with-any-origin` |
+//! | CORS_MAX_AGE | `max-age-negative`, `max-age-not-a-number`, `max-age-too-large`, `max-age-above-chromium-cap` |
+//! | any other CORS_ name | `unknown-variable` |
 
 use std::borrow::Cow;
 use std::fmt;
+
+/// Every [`Problem::code`], in the order of the table above.
+///
+/// ```
+/// assert!(preflight::CODES.contains(&"origin-path"));
+/// assert!(preflight::CODES.iter().all(|c| c.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')));
+/// ```
+pub const CODES: [&str; 50] = [
+    "origin-missing",
+    "origin-empty",
+    "origin-duplicate",
+    "origin-any-with-credentials",
+    "origin-insecure-with-credentials",
+    "origin-shared-domain",
+    "origin-null",
+    "origin-space",
+    "origin-non-ascii",
+    "origin-no-scheme",
+    "origin-scheme",
+    "origin-path",
+    "origin-user-info",
+    "origin-percent-escape",
+    "origin-host-port",
+    "origin-wildcard",
+    "origin-host-empty",
+    "origin-ipv6-unbracketed",
+    "origin-host-too-long",
+    "origin-host-character",
+    "origin-host-not-ipv4",
+    "origin-host-empty-label",
+    "origin-host-long-label",
+    "origin-host-hyphen",
+    "origin-pattern-underscore",
+    "origin-ipv6",
+    "origin-pattern-ip",
+    "origin-port",
+    "list-star-not-alone",
+    "list-empty-entry",
+    "list-repeat",
+    "methods-empty",
+    "method-invalid",
+    "method-forbidden",
+    "method-normalized",
+    "method-case",
+    "method-repeat",
+    "header-invalid",
+    "header-forbidden",
+    "header-cors-protocol",
+    "expose-star-with-credentials",
+    "expose-set-cookie",
+    "expose-safelisted",
+    "boolean-invalid",
+    "private-network-with-any-origin",
+    "max-age-negative",
+    "max-age-not-a-number",
+    "max-age-too-large",
+    "max-age-above-chromium-cap",
+    "unknown-variable",
+];
 
 /// How serious a [`Problem`] is.
 ///
@@ -47,6 +120,7 @@ impl fmt::Display for Severity {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     severity: Severity,
+    code: &'static str,
     variable: Cow<'static, str>,
     entry: Option<String>,
     reason: String,
@@ -56,6 +130,7 @@ pub struct Problem {
 
 impl Problem {
     pub(crate) fn error(
+        code: &'static str,
         variable: impl Into<Cow<'static, str>>,
         entry: Option<&str>,
         reason: impl Into<String>,
@@ -63,6 +138,7 @@ impl Problem {
     ) -> Self {
         Problem {
             severity: Severity::Error,
+            code,
             variable: variable.into(),
             entry: entry.map(str::to_owned),
             reason: reason.into(),
@@ -80,6 +156,7 @@ impl Problem {
     }
 
     pub(crate) fn warning(
+        code: &'static str,
         variable: impl Into<Cow<'static, str>>,
         entry: Option<&str>,
         reason: impl Into<String>,
@@ -87,8 +164,18 @@ impl Problem {
     ) -> Self {
         Problem {
             severity: Severity::Warning,
-            ..Problem::error(variable, entry, reason, fix)
+            ..Problem::error(code, variable, entry, reason, fix)
         }
+    }
+
+    /// The problem's stable code (see [`CODES`]): what to match on, in tests and tools.
+    ///
+    /// ```
+    /// let err = preflight::Policy::builder().allowed_origins(["https://app.example.com/"]).build().unwrap_err();
+    /// assert_eq!(err.problems()[0].code(), "origin-path");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        self.code
     }
 
     /// Error or warning.

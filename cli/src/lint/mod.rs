@@ -108,7 +108,7 @@ fn validate(
         report.add(
             line,
             level,
-            "cors-variable",
+            p.code(),
             format!("{} in {context}:{entry} {}", p.variable(), p.reason()),
             p.fix(),
         );

@@ -33,6 +33,8 @@ pub(crate) enum AllowedOrigin {
 
 /// What is wrong with an allowlist entry, and its fix.
 pub(crate) struct EntryError {
+    /// The problem's code ([`Problem::code`](crate::Problem::code)).
+    pub code: &'static str,
     pub reason: String,
     /// How to fix it, in words that propose no value.
     pub fix: String,
@@ -41,8 +43,13 @@ pub(crate) struct EntryError {
     pub candidate: Option<String>,
 }
 
-pub(crate) fn entry_error(reason: impl Into<String>, fix: impl Into<String>) -> EntryError {
+pub(crate) fn entry_error(
+    code: &'static str,
+    reason: impl Into<String>,
+    fix: impl Into<String>,
+) -> EntryError {
     EntryError {
+        code,
         reason: reason.into(),
         fix: fix.into(),
         candidate: None,
@@ -63,28 +70,28 @@ impl AllowedOrigin {
             return Ok(AllowedOrigin::Any);
         }
         if entry.eq_ignore_ascii_case("null") {
-            return Err(entry_error(
+            return Err(entry_error("origin-null", 
                 "`null` is the origin browsers send from sandboxed iframes, `data:` and `file:` pages and after some cross-origin redirects; any site can make a request with `Origin: null`, so trusting it trusts everyone",
                 "remove `null`; serve the calling page from a real http(s) origin and list that origin",
             ));
         }
         if entry.chars().any(|c| c.is_whitespace() || c.is_control()) {
             let parts: Vec<&str> = entry.split_whitespace().collect();
-            return Err(entry_error(
+            return Err(entry_error("origin-space", 
                 "the entry has a space or control character inside; origins never contain one",
                 "separate origins with commas, and remove spaces and control characters inside an origin",
             )
             .propose(parts.join(",")));
         }
         if !entry.is_ascii() {
-            return Err(entry_error(
+            return Err(entry_error("origin-non-ascii", 
                 "the entry has non-ASCII characters; browsers send internationalized host names in their punycode (`xn--`) form, so this would never match",
                 "write the host in its punycode (`xn--`) form, as browsers send it: for example `https://xn--bcher-kva.example` for the host bücher.example",
             ));
         }
         let Some((scheme_text, rest)) = entry.split_once("://") else {
             let host = entry.trim_start_matches('/');
-            return Err(entry_error(
+            return Err(entry_error("origin-no-scheme", 
                 "the entry has no scheme; an origin is `scheme://host[:port]`",
                 "write the origin as `scheme://host[:port]`, e.g. `https://app.example.com` (or `http://localhost:3000` for a local development server)",
             )
@@ -94,7 +101,7 @@ impl AllowedOrigin {
             "https" => Scheme::Https,
             "http" => Scheme::Http,
             other => {
-                return Err(entry_error(
+                return Err(entry_error("origin-scheme", 
                     format!("the scheme `{other}` is not supported; only http and https pages make CORS requests this library can allow"),
                     "use an http or https origin, or remove the entry",
                 )
@@ -109,24 +116,26 @@ impl AllowedOrigin {
             } else {
                 format!("the entry has a path, query or fragment (`{tail}`); an origin is only `scheme://host[:port]`")
             };
-            return Err(entry_error(reason, "write only `scheme://host[:port]`")
-                .propose(format!("{scheme_str}://{authority}")));
+            return Err(
+                entry_error("origin-path", reason, "write only `scheme://host[:port]`")
+                    .propose(format!("{scheme_str}://{authority}")),
+            );
         }
         if let Some((_, host)) = rest.rsplit_once('@') {
-            return Err(entry_error(
+            return Err(entry_error("origin-user-info", 
                 "the entry has user info before `@`; browsers never send it in `Origin`, and URL parsers disagree about which host such a string names",
                 "remove the user info and the `@`",
             )
             .propose(format!("{scheme_str}://{host}")));
         }
         if rest.contains('%') {
-            return Err(entry_error(
+            return Err(entry_error("origin-percent-escape", 
                 "the entry has a percent-escape; browsers send hosts decoded, so it would never match",
                 "write the host in plain letters, digits, `-` and `.`",
             ));
         }
         let Some((host_text, port_text)) = split_authority(rest) else {
-            return Err(entry_error(
+            return Err(entry_error("origin-host-port", 
                 "the host and port cannot be told apart (an IPv6 address must be in brackets, e.g. `http://[::1]:8080`)",
                 "write `scheme://host:port`",
             ));
@@ -146,16 +155,16 @@ impl AllowedOrigin {
             let base = host_text[host_text.rfind('*').map_or(0, |star| star + 1)..]
                 .trim_start_matches('.');
             let port_suffix = port_text.map(|p| format!(":{p}")).unwrap_or_default();
-            return Err(entry_error(
+            return Err(entry_error("origin-wildcard", 
                 format!("`*` can only stand as the whole leftmost label (`{scheme_str}://*.example.com`); a pattern like `{host_text}` would also match hosts such as `evil{base}`"),
                 "write `*.` followed by the base domain for subdomains, or list the exact origins",
             )
             .propose(format!("{scheme_str}://*.{base}{port_suffix}")));
         }
         let host = match classify_host(&host) {
-            Err(why) => return Err(entry_error(why.message(&host), "write a host of letters, digits, `-` and `.`, a dotted IPv4 address, or a bracketed IPv6 address")),
+            Err(why) => return Err(entry_error(why.code(), why.message(&host), "write a host of letters, digits, `-` and `.`, a dotted IPv4 address, or a bracketed IPv6 address")),
             Ok(Host::Domain) if subdomains && host.contains('_') => {
-                return Err(entry_error(
+                return Err(entry_error("origin-pattern-underscore", 
                     "a subdomain pattern covers letter-digit-hyphen host names only, and this base has `_`",
                     "list the origins with `_` exactly (e.g. `http://my_service:8080`)",
                 ))
@@ -166,11 +175,11 @@ impl AllowedOrigin {
                 let mut buf = Ipv6Buf::new();
                 match canonical_ipv6(&host, &mut buf) {
                     Some(canonical) => canonical.to_string(),
-                    None => return Err(entry_error("the IPv6 address does not parse", "write it as browsers do, e.g. `http://[::1]:8080`")),
+                    None => return Err(entry_error("origin-ipv6", "the IPv6 address does not parse", "write it as browsers do, e.g. `http://[::1]:8080`")),
                 }
             }
             Ok(_) => {
-                return Err(entry_error(
+                return Err(entry_error("origin-pattern-ip", 
                     "a subdomain pattern needs a domain name after `*.`, not an IP address",
                     "list the exact origin instead",
                 ))
@@ -227,7 +236,7 @@ pub(crate) fn write_entry(
 
 pub(crate) fn parse_config_port(scheme: Scheme, text: &str) -> Result<PortSpec, EntryError> {
     let bad = |why: &str| {
-        entry_error(
+        entry_error("origin-port", 
             format!("the port `{text}` {why}"),
             "write a port from 1 to 65535 in plain digits, `:*` for any port, or leave it out for the default",
         )

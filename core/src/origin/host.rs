@@ -27,6 +27,20 @@ pub(crate) enum HostError {
 }
 
 impl HostError {
+    /// The problem's code for a configuration entry with this host.
+    pub(crate) fn code(self) -> &'static str {
+        match self {
+            HostError::Empty => "origin-host-empty",
+            HostError::Unbracketed => "origin-ipv6-unbracketed",
+            HostError::TooLong => "origin-host-too-long",
+            HostError::Char(_) => "origin-host-character",
+            HostError::NotIpv4 => "origin-host-not-ipv4",
+            HostError::EmptyLabel => "origin-host-empty-label",
+            HostError::LongLabel(..) => "origin-host-long-label",
+            HostError::Hyphen(..) => "origin-host-hyphen",
+        }
+    }
+
     pub(crate) fn message(self, host: &str) -> String {
         match self {
             HostError::Empty => "the host is empty".into(),

@@ -21,6 +21,7 @@ pub(crate) fn allowed_origins(
     let fix_missing = "set CORS_ALLOWED_ORIGINS to the origins of the pages that call this API, comma-separated (e.g. https://app.example.com,http://localhost:3000), or to * for a public API without credentials";
     let Some(given) = given else {
         problems.push(Problem::error(
+            "origin-missing",
             var,
             None,
             "is not set; it is required, and no origin is allowed by default",
@@ -38,6 +39,7 @@ pub(crate) fn allowed_origins(
     };
     if entries.is_empty() {
         problems.push(Problem::error(
+            "origin-empty",
             var,
             Some(&given.shown()),
             "is empty; it is required, and no origin is allowed by default",
@@ -51,6 +53,7 @@ pub(crate) fn allowed_origins(
                 problems.extend(warning);
                 if parsed.contains(&origin) {
                     problems.push(Problem::warning(
+                        "origin-duplicate",
                         var,
                         Some(entry),
                         format!("is the same origin as another entry once normalized (`{origin}`)"),
@@ -84,7 +87,7 @@ fn check_entry(
     let origin = match AllowedOrigin::parse(entry) {
         Ok(origin) => origin,
         Err(err) => {
-            let problem = Problem::error(var, Some(entry), err.reason, err.fix);
+            let problem = Problem::error(err.code, var, Some(entry), err.reason, err.fix);
             return Err(Box::new(propose(
                 problem,
                 err.candidate,
@@ -95,7 +98,7 @@ fn check_entry(
         }
     };
     match &origin {
-        AllowedOrigin::Any if credentials => Err(Box::new(Problem::error(
+        AllowedOrigin::Any if credentials => Err(Box::new(Problem::error("origin-any-with-credentials", 
             var,
             Some(entry),
             "`*` cannot be used with CORS_ALLOW_CREDENTIALS=true: browsers refuse `Access-Control-Allow-Origin: *` on credentialed requests, and reflecting every origin instead would let any website read your users' data",
@@ -105,7 +108,7 @@ fn check_entry(
         // Before the pattern rules: an http:// pattern or port wildcard is as readable by a
         // network attacker as an exact http:// origin.
         AllowedOrigin::Listed { .. } if credentials && origin.is_insecure() => {
-            let problem = Problem::error(
+            let problem = Problem::error("origin-insecure-with-credentials", 
                 var,
                 Some(entry),
                 "an http:// origin, pattern or port wildcard on a host other than localhost or a loopback address can be impersonated by anyone on the network path (they can inject script into the page), so it must not receive credentialed responses",
@@ -133,7 +136,7 @@ fn check_entry(
             let example = Some(format!("{}://myapp.{host}", scheme.as_str()));
             let own = |value: &str| format!("list your own origins on {host} exactly (e.g. `{value}`), or use a domain you own");
             if credentials {
-                let problem = Problem::error(var, Some(entry), format!("{reason}; with CORS_ALLOW_CREDENTIALS=true they could read your users' data"), "list your own origins exactly, or use a domain you own");
+                let problem = Problem::error("origin-shared-domain", var, Some(entry), format!("{reason}; with CORS_ALLOW_CREDENTIALS=true they could read your users' data"), "list your own origins exactly, or use a domain you own");
                 Err(Box::new(propose(
                     problem,
                     example,
@@ -142,7 +145,7 @@ fn check_entry(
                     own,
                 )))
             } else {
-                let problem = Problem::warning(var, Some(entry), reason, "list your own origins exactly");
+                let problem = Problem::warning("origin-shared-domain", var, Some(entry), reason, "list your own origins exactly");
                 Ok((origin.clone(), Some(propose(problem, example, credentials, depth, own))))
             }
         }
