@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the tools the demo, the end-to-end suite and the fuzz targets need, skipping each one already
-# present at the right version. Run by `cargo xtask test`, `cargo xtask demo` and `.ci/run`
-# (set PREFLIGHT_NO_INSTALL=1 to keep xtask from calling it). Idempotent.
+# present at the right version. Run by `cargo xtask test` and `.ci/run` (everything) and by
+# `cargo xtask demo` with `--demo` (only what the demo needs: Chromium, chromedriver, the
+# cargo-lambda binary and Selenium). Set PREFLIGHT_NO_INSTALL=1 to keep xtask from calling it.
+# Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,9 +13,11 @@ SUDO=""
 if [ "$(id -u)" != "0" ] && command -v sudo >/dev/null; then SUDO="sudo"; fi
 
 say() { echo "install-tools: $*"; }
+DEMO=0
+if [ "${1:-}" = "--demo" ]; then DEMO=1; fi
 
 # Rust components (the toolchain itself comes with the machine).
-for component in rustfmt clippy; do
+[ "${DEMO}" = 1 ] || for component in rustfmt clippy; do
   if ! rustup component list --installed 2>/dev/null | grep -q "^${component}"; then
     say "rustup component add ${component}"
     rustup component add "${component}"
@@ -25,6 +29,22 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
   say "apt-get install chromium chromium-driver (about 60 s)"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver
+fi
+
+# The demo: the cargo-lambda binary (all `cargo lambda watch` needs) and Selenium, then done.
+if [ "${DEMO}" = 1 ]; then
+  if ! cargo lambda --version 2>/dev/null | grep -q "${CARGO_LAMBDA_VERSION}"; then
+    say "pip install --no-deps cargo-lambda==${CARGO_LAMBDA_VERSION}"
+    $PY -m pip install -q --no-deps "cargo-lambda==${CARGO_LAMBDA_VERSION}"
+  fi
+  SELENIUM=$(grep '^selenium==' tests/requirements.txt)
+  if ! $PY -c "import importlib.metadata as m, sys; sys.exit(m.version('selenium') != '${SELENIUM#selenium==}')" 2>/dev/null; then
+    say "pip install ${SELENIUM}"
+    $PY -m pip install -q "${SELENIUM}"
+  fi
+  command -v pyenv >/dev/null && pyenv rehash || true
+  say "the demo's tools are present"
+  exit 0
 fi
 
 # cargo-lambda, the full install: `cargo lambda watch` needs only its binary, but `sam build`

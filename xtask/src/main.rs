@@ -197,11 +197,17 @@ fn available(check: &[&str]) -> bool {
 /// Runs `scripts/install-tools.sh` unless `PREFLIGHT_NO_INSTALL=1`. A failed install is not
 /// fatal here: the steps that need the tool then fail (CI) or skip loudly.
 fn install_tools() {
+    install(&[]);
+}
+
+/// Runs scripts/install-tools.sh with `args` (`--demo`: only what the demo needs).
+fn install(args: &[&str]) {
     if env::var("PREFLIGHT_NO_INSTALL").is_ok_and(|v| v == "1") {
         return;
     }
     let ok = Command::new("bash")
         .arg("scripts/install-tools.sh")
+        .args(args)
         .status()
         .is_ok_and(|s| s.success());
     if !ok {
@@ -290,7 +296,7 @@ fn fuzz(args: &[String]) -> ExitCode {
 }
 
 fn demo(args: &[String]) -> ExitCode {
-    install_tools();
+    install(&["--demo"]);
     script("python3", "tests/demo.py", args)
 }
 
