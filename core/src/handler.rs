@@ -59,29 +59,14 @@ pub enum Generated {
     Misconfigured,
 }
 
-/// The header the adapters put the platform's request id in, on the `500`s the library
-/// writes (see [`tag_request_id`]).
-pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+/// The header [`serve`] puts the platform's request id in, on the `500`s the library writes.
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Puts the platform's request id (the Lambda request id, Vercel's `x-vercel-id`) in
 /// [`REQUEST_ID`] on a response the library wrote itself (one carrying [`Generated`]), so the
 /// failure a browser shows can be found in the function's log. Leaves the handler's own
 /// responses, and a header already set, alone.
-///
-/// ```
-/// use http::HeaderValue;
-/// use preflight::handler;
-///
-/// let err = preflight::Policy::builder().build().unwrap_err();
-/// let mut response: http::Response<String> = handler::misconfigured(&err);
-/// handler::tag_request_id(&mut response, Some(HeaderValue::from_static("req-42")));
-/// assert_eq!(response.headers()["x-request-id"], "req-42");
-///
-/// let mut own = http::Response::new(String::new());
-/// handler::tag_request_id(&mut own, Some(HeaderValue::from_static("req-43")));
-/// assert!(own.headers().get("x-request-id").is_none());
-/// ```
-pub fn tag_request_id<B>(response: &mut Response<B>, request_id: Option<HeaderValue>) {
+fn tag_request_id<B>(response: &mut Response<B>, request_id: Option<HeaderValue>) {
     if let Some(request_id) = request_id {
         if response.extensions().get::<Generated>().is_some() {
             response

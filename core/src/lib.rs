@@ -65,13 +65,18 @@ mod vary;
 
 pub use config::{Builder, Settings, DEFAULT_MAX_AGE, MAX_MAX_AGE};
 pub use decision::{Actual, Decision, Preflight, Rejection};
-pub use headers::{
-    is_cors_header_name, DEFAULT_HEADERS, MAX_HEADER_NAME_LEN, MAX_REQUEST_HEADERS_LEN,
-    MAX_REQUEST_HEADER_NAMES,
-};
-pub use methods::{DEFAULT_METHODS, MAX_METHOD_LEN};
+pub use headers::{is_cors_header_name, DEFAULT_HEADERS};
+pub use methods::DEFAULT_METHODS;
+// The bounds on hostile request headers: implementation limits, not part of the stable API
+// (they may change in any release); the fuzz targets and tests read them.
+#[doc(hidden)]
+pub use headers::{MAX_HEADER_NAME_LEN, MAX_REQUEST_HEADERS_LEN, MAX_REQUEST_HEADER_NAMES};
+#[doc(hidden)]
+pub use methods::MAX_METHOD_LEN;
+#[doc(hidden)]
+pub use origin::MAX_ORIGIN_LEN;
 pub use names::{ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK};
-pub use origin::{Origin, OriginRejection, Scheme, MAX_ORIGIN_LEN};
+pub use origin::{Origin, OriginRejection, Scheme};
 pub use policy::Policy;
 pub use problem::{ConfigError, Problem, Severity, CODES};
 pub use vary::varies_on_origin;

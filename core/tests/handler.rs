@@ -195,3 +195,35 @@ fn logs_name_the_path_never_the_query_or_secret_headers() {
         assert!(!logs.contains("token="), "{method} {origin}: {logs}");
     }
 }
+
+#[tokio::test]
+async fn serve_tags_only_the_answers_the_library_wrote() {
+    use http::{HeaderValue, Request, Response, StatusCode};
+    let policy = preflight::Policy::builder()
+        .allowed_origins(["https://app.example.com"])
+        .build();
+    let id = || Some(HeaderValue::from_static("req-1"));
+    let request = || {
+        Request::builder()
+            .header("origin", "https://app.example.com")
+            .body(())
+            .unwrap()
+    };
+    // The handler's own 500 keeps its headers: no request id added.
+    let own: Response<String> =
+        preflight::handler::serve(policy.as_ref(), id(), request(), |_| async {
+            let mut response = Response::new(String::from("{}"));
+            *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+            Ok::<_, String>(response)
+        })
+        .await;
+    assert_eq!(own.status(), 500);
+    assert!(own.headers().get("x-request-id").is_none());
+    // The library's 500 for a failing handler carries it.
+    let failed: Response<String> =
+        preflight::handler::serve(policy.as_ref(), id(), request(), |_| async {
+            Err::<Response<String>, _>("down")
+        })
+        .await;
+    assert_eq!(failed.headers()["x-request-id"], "req-1");
+}

@@ -47,7 +47,7 @@ pub use preflight_macros::vercel as cors;
 
 /// The request header in which Vercel's edge sends the request id; the `500`s this crate
 /// writes itself carry it back as `x-request-id`, to find the failure in the logs.
-pub const VERCEL_ID: &str = "x-vercel-id";
+const VERCEL_ID: &str = "x-vercel-id";
 
 /// `ResponseBody` with what the core's request cycle needs (an empty body, a body from text).
 struct Body(ResponseBody);

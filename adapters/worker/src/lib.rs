@@ -65,7 +65,7 @@ pub use preflight;
 
 /// The request header in which Cloudflare names each request (the Ray ID); the `500`s this
 /// crate writes itself carry it back as `x-request-id`, to find the failure in the logs.
-pub const CF_RAY: &str = "cf-ray";
+const CF_RAY: &str = "cf-ray";
 
 /// The body of the responses [`wrap_http`] returns: the handler's own body, or the short body
 /// of a response the library wrote (an empty preflight answer, a `500`).
@@ -157,26 +157,8 @@ impl HttpBody for CorsBody {
 pub fn policy(env: &Env) -> Result<&'static Policy, &'static ConfigError> {
     Policy::cached(|| {
         console::install();
-        compile(console::cors_bindings(env))
+        Settings::from_vars(console::cors_bindings(env)).build()
     })
-}
-
-/// Validates `CORS_*` bindings (name, text) into a policy: what [`policy`] does with the
-/// Worker's bindings. Unknown `CORS_` names are reported like every other mistake.
-///
-/// ```
-/// let policy = preflight_worker::compile([
-///     ("CORS_ALLOWED_ORIGINS", "https://app.example.com".to_string()),
-/// ]).unwrap();
-/// assert!(policy.allows_origin("https://app.example.com"));
-///
-/// let err = preflight_worker::compile([("CORS_ALLOWED_ORIGIN", "https://app.example.com".to_string())]).unwrap_err();
-/// assert!(err.to_string().contains("did you mean CORS_ALLOWED_ORIGINS"), "{err}");
-/// ```
-pub fn compile(
-    bindings: impl IntoIterator<Item = (impl AsRef<str>, String)>,
-) -> Result<Policy, ConfigError> {
-    Settings::from_vars(bindings).build()
 }
 
 /// Runs an `http`-style handler for `request` under the policy from `env`'s bindings.
@@ -213,7 +195,7 @@ where
 ///
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-/// let policy = preflight_worker::compile([("CORS_ALLOWED_ORIGINS", "https://app.example.com".to_string())]);
+/// let policy = preflight::Settings::from_vars([("CORS_ALLOWED_ORIGINS", "https://app.example.com")]).build();
 /// let request = http::Request::builder()
 ///     .header("origin", "https://app.example.com")
 ///     .body(worker::Body::empty())
@@ -453,11 +435,9 @@ mod tests {
 
     #[test]
     fn only_the_names_the_core_changed_are_rewritten() {
-        let policy = compile([(
-            "CORS_ALLOWED_ORIGINS",
-            "https://app.example.com".to_string(),
-        )])
-        .unwrap();
+        let policy = Settings::from_vars([("CORS_ALLOWED_ORIGINS", "https://app.example.com")])
+            .build()
+            .unwrap();
         let mut before = http::HeaderMap::new();
         for (name, value) in [
             ("set-cookie", "a=1"),

@@ -3,13 +3,20 @@
 
 use http::{Request, StatusCode};
 use http_body::Body as _;
-use preflight::Policy;
+use preflight::{ConfigError, Policy};
 use worker::{Body, HttpResponse};
+
+/// The policy the Worker builds from these bindings.
+fn compile(
+    bindings: impl IntoIterator<Item = (&'static str, String)>,
+) -> Result<Policy, ConfigError> {
+    preflight::Settings::from_vars(bindings).build()
+}
 
 const ORIGIN: &str = "https://app.example.com";
 
 fn policy() -> Policy {
-    preflight_worker::compile([
+    compile([
         ("CORS_ALLOWED_ORIGINS", ORIGIN.to_string()),
         ("CORS_EXPOSE_HEADERS", "X-Request-Id".to_string()),
     ])
@@ -35,7 +42,7 @@ fn block_on<F: std::future::Future>(future: F) -> F::Output {
 
 #[test]
 fn bindings_are_validated_like_environment_variables() {
-    let err = preflight_worker::compile([
+    let err = compile([
         (
             "CORS_ALLOWED_ORIGINS",
             "https://app.example.com/,null".to_string(),
@@ -54,7 +61,7 @@ fn bindings_are_validated_like_environment_variables() {
         assert!(report.contains(part), "{part}: {report}");
     }
     // A TOML list in [vars] arrives joined with commas.
-    let policy = preflight_worker::compile([(
+    let policy = compile([(
         "CORS_ALLOWED_ORIGINS",
         "https://a.example.com,https://b.example.com".to_string(),
     )])
@@ -116,7 +123,7 @@ fn every_status_is_decorated_and_errors_become_500() {
 
 #[test]
 fn an_invalid_configuration_is_a_500_without_cors_headers() {
-    let err = preflight_worker::compile([("CORS_ALLOWED_ORIGINS", String::new())]).unwrap_err();
+    let err = compile([("CORS_ALLOWED_ORIGINS", String::new())]).unwrap_err();
     let response = block_on(preflight_worker::respond(
         Err(&err),
         request("GET", &[("origin", ORIGIN)]),
