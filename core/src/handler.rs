@@ -146,7 +146,7 @@ where
 
 /// One request, as every platform adapter runs it: under `policy` ([`handle`]) or, while the
 /// configuration is invalid, [`misconfigured`]; the `500`s written here carry the platform's
-/// `request_id` ([`tag_request_id`]). An adapter's own code only converts its platform's
+/// `request_id` (in `x-request-id`, so the failure a browser shows can be found in the log). An adapter's own code only converts its platform's
 /// types around this call.
 ///
 /// ```
