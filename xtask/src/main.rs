@@ -351,8 +351,47 @@ fn package() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // Cargo takes a registry crate for immutable, so the packages of an earlier run would be
+    // used again as the same version with their old sources and builds: the packages and
+    // their temporary registry (in VERIFY_DIR/package), their sources unpacked from it into
+    // $CARGO_HOME/registry/src/<that registry>/, and their builds. Start from none of them;
+    // the other dependencies stay built in VERIFY_DIR, a target dir of the verification's own.
+    const VERIFY_DIR: &str = "target/package-verify";
+    let _ = std::fs::remove_dir_all(format!("{VERIFY_DIR}/package"));
+    let cargo_home = env::var("CARGO_HOME")
+        .unwrap_or_else(|_| format!("{}/.cargo", env::var("HOME").unwrap_or_default()));
+    if let Ok(registries) = std::fs::read_dir(format!("{cargo_home}/registry/src")) {
+        for registry in registries.flatten() {
+            // The registries cargo downloads from are named after their index; the
+            // temporary one is not.
+            if registry.file_name().to_string_lossy().starts_with("index.") {
+                continue;
+            }
+            for name in &names {
+                let unpacked = registry
+                    .path()
+                    .join(format!("{name}-{}", workspace_version()));
+                let _ = std::fs::remove_dir_all(unpacked);
+            }
+        }
+    }
+    for profile in ["debug"] {
+        for sub in [".fingerprint", "deps", "build"] {
+            let dir = format!("{VERIFY_DIR}/{profile}/{sub}");
+            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let file = entry.file_name().to_string_lossy().into_owned();
+                let ours = ["preflight", "libpreflight"]
+                    .iter()
+                    .any(|prefix| file.starts_with(prefix));
+                if ours {
+                    let _ = std::fs::remove_dir_all(entry.path());
+                    let _ = std::fs::remove_file(entry.path());
+                }
+            }
+        }
+    }
     let mut command = Command::new("cargo");
-    command.args(["package", "--locked"]);
+    command.args(["package", "--locked", "--target-dir", VERIFY_DIR]);
     if env::var("PREFLIGHT_PACKAGE_ALLOW_DIRTY").is_ok() {
         command.arg("--allow-dirty");
     }
@@ -364,6 +403,20 @@ fn package() -> ExitCode {
         Ok(s) if s.success() => ExitCode::SUCCESS,
         _ => ExitCode::FAILURE,
     }
+}
+
+/// The workspace's `version` (`[workspace.package]`), which every published crate uses.
+fn workspace_version() -> String {
+    read("Cargo.toml")
+        .ok()
+        .and_then(|root| {
+            let section = &root[root.find("[workspace.package]")?..];
+            let line = section
+                .lines()
+                .find(|l| l.trim_start().starts_with("version"))?;
+            quoted(line.split_once('=')?.1)
+        })
+        .unwrap_or_default()
 }
 
 /// The crates whose MSRV is checked, grouped by toolchain: every workspace member whose
