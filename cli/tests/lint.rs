@@ -427,7 +427,8 @@ fn a_directory_is_searched() {
     // Fixture names are not the deployment names; CloudFormation templates are found by
     // their content and cdk.out's *.template.json by name, but not cdk.out's other JSON
     // (manifest.json) nor its asset directories (a template.yaml in one), nor JSON or YAML
-    // that is not CloudFormation (vercel-mistakes.json, serverless-mistakes.yml).
+    // that is not CloudFormation (vercel-mistakes.json, serverless-mistakes.yml); a Vercel Rust
+    // project by its Cargo.toml beside api/.
     let (code, files) = files_found(&fixture(""));
     assert_eq!(code, 1);
     assert_eq!(
@@ -440,6 +441,7 @@ fn a_directory_is_searched() {
             "sam-mistakes.cfn.json",
             "sam-mistakes.yaml",
             "template.cfn.json",
+            "vercel-project/Cargo.toml",
         ]
     );
     // A cdk.out directory itself.
@@ -492,4 +494,30 @@ fn one_mutation_of_the_good_template_is_caught() {
         .map(|f| f["code"].as_str().unwrap())
         .collect();
     assert_eq!(codes, ["authorizer-on-options"], "{json:#}");
+}
+
+#[test]
+fn a_vercel_project_without_public_is_caught() {
+    // The fixture has api/items.rs and vercel_runtime but no public/ folder.
+    let (code, json) = lint(&fixture("vercel-project"));
+    assert_eq!(code, 1, "{json:#}");
+    assert_eq!(
+        found(&json),
+        BTreeMap::from([((1, "vercel-publishes-source".to_string()), 1)]),
+        "{json:#}"
+    );
+    // With public/ (as examples/vercel has it) the same project is clean.
+    let copy = std::env::temp_dir().join(format!("preflight-lint-vercel-{}", std::process::id()));
+    std::fs::create_dir_all(copy.join("api")).unwrap();
+    std::fs::create_dir_all(copy.join("public")).unwrap();
+    for file in ["Cargo.toml", "api/items.rs"] {
+        std::fs::copy(fixture("vercel-project").join(file), copy.join(file)).unwrap();
+    }
+    let (code, json) = lint(&copy);
+    assert_eq!(code, 0, "{json:#}");
+    std::fs::remove_dir_all(&copy).unwrap();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/vercel");
+    let (code, json) = lint(&example);
+    assert_eq!(code, 0, "{json:#}");
+    assert!(json["files"].to_string().contains("Cargo.toml"), "{json:#}");
 }

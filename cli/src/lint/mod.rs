@@ -190,6 +190,7 @@ fn find(dir: &Path, depth: usize, in_cdk_out: bool, out: &mut Vec<PathBuf>) {
                 find(&path, depth - 1, in_cdk_out || name == "cdk.out", out);
             }
         } else if FILES.contains(&name)
+            || (name == "Cargo.toml" && vercel::is_rust_project(&path))
             || (!name.starts_with('.') && is_template(&path, name, in_cdk_out))
         {
             out.push(path);
@@ -197,7 +198,8 @@ fn find(dir: &Path, depth: usize, in_cdk_out: bool, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// Lints one file: `wrangler.json(c)` and `.toml` as wrangler configuration,
+/// Lints one file: a Vercel Rust project's `Cargo.toml` as that project,
+/// `wrangler.json(c)` and `.toml` as wrangler configuration,
 /// `serverless.y(a)ml` as the Serverless Framework's, `*.template.json` and JSON that looks
 /// like CloudFormation as a CloudFormation template, other `.json` as `vercel.json`, anything
 /// else as a SAM or CloudFormation template (JSON ones read as JSON).
@@ -214,6 +216,11 @@ pub fn lint_file(path: &Path) -> Result<Vec<Finding>, String> {
             || (name != "vercel.json" && looks_like_cloudformation(&text))
     };
     match path.extension().and_then(|e| e.to_str()) {
+        _ if name == "Cargo.toml" && vercel::is_rust_project(path) => {
+            vercel::lint_project(path, &mut report)
+        }
+        // Any other crate's manifest: nothing of CORS in it.
+        _ if name == "Cargo.toml" => {}
         _ if name.starts_with("wrangler")
             && (name.ends_with(".json") || name.ends_with(".jsonc")) =>
         {

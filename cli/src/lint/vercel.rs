@@ -1,7 +1,45 @@
 //! `vercel.json`: CORS headers set by the platform on top of the function's, and redirects
 //! that preflights cannot follow.
 
+use std::path::Path;
+
 use super::{Level, Report};
+
+/// Whether `cargo_toml` is a Vercel Rust project's: an `api/` folder with `.rs` files beside
+/// it, and `vercel_runtime` (or the Vercel adapter) among its dependencies.
+pub fn is_rust_project(cargo_toml: &Path) -> bool {
+    let Some(dir) = cargo_toml.parent() else {
+        return false;
+    };
+    let has_functions = std::fs::read_dir(dir.join("api")).is_ok_and(|entries| {
+        entries.flatten().any(|e| {
+            let path = e.path();
+            path.extension().is_some_and(|x| x == "rs") || path.is_dir()
+        })
+    });
+    has_functions
+        && std::fs::read_to_string(cargo_toml).is_ok_and(|text| {
+            text.contains("vercel_runtime") || text.contains("preflight-cors-vercel")
+        })
+}
+
+/// Checks a Vercel Rust project (its `Cargo.toml`): without a `public/` folder, Vercel's
+/// static builder publishes every other file of the project (what `vercel build` writes to
+/// `.vercel/output/static`, checked by tests/test_vercel_build.py).
+pub fn lint_project(cargo_toml: &Path, report: &mut Report<'_>) {
+    let Some(dir) = cargo_toml.parent() else {
+        return;
+    };
+    if !dir.join("public").is_dir() {
+        report.add(
+            1,
+            Level::Error,
+            "vercel-publishes-source",
+            "a Vercel Rust project without a public/ folder: Vercel's static builder then publishes every other file of the project as a public URL (this Cargo.toml, src/, an .env that is not ignored)".into(),
+            "add a public/ folder for the project's static files (it needs one file to be kept by git, e.g. public/robots.txt)",
+        );
+    }
+}
 
 /// Finds lines of quoted strings in order, so repeated keys get their own lines.
 struct Lines<'t> {
