@@ -73,7 +73,10 @@ pub use methods::DEFAULT_METHODS;
 pub use headers::{MAX_HEADER_NAME_LEN, MAX_REQUEST_HEADERS_LEN, MAX_REQUEST_HEADER_NAMES};
 #[doc(hidden)]
 pub use methods::MAX_METHOD_LEN;
-pub use names::{ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK};
+pub use names::{
+    ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK,
+    CORS_REQUEST_HEADERS,
+};
 #[doc(hidden)]
 pub use origin::MAX_ORIGIN_LEN;
 pub use origin::{Origin, OriginRejection, Scheme};

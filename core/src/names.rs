@@ -5,6 +5,7 @@
 use http::header::{
     ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
     ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE,
+    ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN,
 };
 use http::{HeaderName, HeaderValue};
 
@@ -15,6 +16,20 @@ pub const ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK: HeaderName =
 /// `Access-Control-Request-Private-Network`, sent by Chromium on preflights to private networks.
 pub const ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK: HeaderName =
     HeaderName::from_static("access-control-request-private-network");
+
+/// The request headers a policy decides on: an adapter whose platform drops repeated lines
+/// (Lambda's REST events) or hands over a copy of the request (Workers) keeps these.
+///
+/// ```
+/// assert_eq!(preflight::CORS_REQUEST_HEADERS[0], http::header::ORIGIN);
+/// assert_eq!(preflight::CORS_REQUEST_HEADERS.len(), 4);
+/// ```
+pub const CORS_REQUEST_HEADERS: [HeaderName; 4] = [
+    ORIGIN,
+    ACCESS_CONTROL_REQUEST_METHOD,
+    ACCESS_CONTROL_REQUEST_HEADERS,
+    ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK,
+];
 
 /// Every `Access-Control-*` response header a browser reads. The policy owns them: whatever a
 /// handler set is removed.

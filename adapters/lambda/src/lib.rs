@@ -47,9 +47,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use lambda_http::http::header::{
-    HeaderName, ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN,
-};
+use lambda_http::http::header::HeaderName;
 use lambda_http::http::{HeaderMap, HeaderValue};
 use lambda_http::lambda_runtime::{self, Diagnostic};
 use lambda_http::request::LambdaRequest;
@@ -202,12 +200,7 @@ where
 }
 
 /// The request headers a preflight is judged on; their repeats must reach the policy.
-const JUDGED: [HeaderName; 4] = [
-    ORIGIN,
-    ACCESS_CONTROL_REQUEST_METHOD,
-    ACCESS_CONTROL_REQUEST_HEADERS,
-    preflight::ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK,
-];
+const JUDGED: [HeaderName; 4] = preflight::CORS_REQUEST_HEADERS;
 
 /// A layer over `lambda_http`'s event service (what [`run`] puts in front of
 /// `lambda_http::Adapter`): on payload 1.0 and ALB events, which carry both `headers` (the

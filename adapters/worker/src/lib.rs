@@ -300,13 +300,11 @@ fn probe(request: &Request) -> worker::Result<http::Request<()>> {
         .uri(uri)
         .body(())
         .map_err(|e| worker::Error::RustError(e.to_string()))?;
-    for name in [
-        http::header::ORIGIN,
-        http::header::ACCESS_CONTROL_REQUEST_METHOD,
-        http::header::ACCESS_CONTROL_REQUEST_HEADERS,
-        preflight::ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK,
-        http::HeaderName::from_static(CF_RAY),
-    ] {
+    let request_id = http::HeaderName::from_static(CF_RAY);
+    for name in preflight::CORS_REQUEST_HEADERS
+        .into_iter()
+        .chain([request_id])
+    {
         let value = request.headers().get(name.as_str())?;
         if let Some(value) = value.and_then(|v| header_value(&v)) {
             probe.headers_mut().insert(name, value);
