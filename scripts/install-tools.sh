@@ -108,8 +108,18 @@ fi
 
 # Vercel's own CLI (with @vercel/rust), for `vercel build` of examples/vercel in the tests.
 if ! cmp -s tests/vercel-cli/package-lock.json tests/vercel-cli/node_modules/.installed-lock.json; then
-  say "npm ci in tests/vercel-cli (vercel with @vercel/rust; about 50 s)"
-  (cd tests/vercel-cli && npm ci --no-audit --no-fund --loglevel=error \
+  # Not `npm ci`: vercel 64.0.2 names optional packages @vercel/vc-native-<platform> that
+  # are published for linux-x64 only (the others are 404), so the lock file cannot list them
+  # and `npm ci` refuses it as out of sync. `npm install` takes the locked versions; the lock
+  # file is then compared with the committed one, so the install is exactly as pinned.
+  say "npm install in tests/vercel-cli, as locked (vercel with @vercel/rust; about 50 s)"
+  (cd tests/vercel-cli && cp package-lock.json /tmp/preflight-vercel-cli.lock \
+    && npm install --no-audit --no-fund --loglevel=error \
+    && if ! cmp -s package-lock.json /tmp/preflight-vercel-cli.lock; then
+         echo "install-tools: npm install changed tests/vercel-cli/package-lock.json;" \
+           "the install is not the pinned one (git diff tests/vercel-cli shows how)" >&2
+         exit 1
+       fi \
     && cp package-lock.json node_modules/.installed-lock.json)
 fi
 
