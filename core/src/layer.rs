@@ -31,17 +31,18 @@
 //! # });
 //! ```
 
+use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use http::{Request, Response};
+use http::{Extensions, HeaderMap, HeaderValue, Request, Response};
 use pin_project_lite::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crate::{Actual, Decision, Policy};
+use crate::{handler, Actual, ConfigError, Decision, Policy};
 
 /// Wraps services with [`Cors`].
 ///
@@ -396,5 +397,86 @@ where
 
     fn call(&mut self, request: R) -> Self::Future {
         self.platform.around(request, Inner(self.inner.take()))
+    }
+}
+
+/// A platform whose requests are `http::Request`s (a `lambda_http` service, an axum
+/// `Router`, a Worker's `HttpRequest`), as the request cycle needs it: where the policy comes
+/// from and which request id names a request. Every `Runtime` is a [`Platform`] for any
+/// `http::Request<B>` → `http::Response<RB>` service, whatever its bodies, so [`Around`] of
+/// it works outside a router (`layer.layer(router)`) and inside one (axum's
+/// `Router::layer`): it never fails (`Error = Infallible`, what `Router::layer` asks), answers
+/// preflights before the inner service, and turns the inner service's `Err` or panic into a
+/// `500` with CORS headers ([`handler::serve`](crate::handler::serve)).
+///
+/// ```
+/// use std::convert::Infallible;
+/// use http::{Extensions, HeaderMap, HeaderValue, Request, Response};
+/// use preflight::layer::{Around, Runtime};
+/// use preflight::{ConfigError, Policy};
+/// use tower::{service_fn, ServiceExt};
+///
+/// /// A platform that names its requests in `x-trace` and reads one fixed policy.
+/// #[derive(Clone, Copy)]
+/// struct Fixed(&'static Policy);
+///
+/// impl Runtime for Fixed {
+///     fn policy(&self) -> Result<&'static Policy, &'static ConfigError> {
+///         Ok(self.0)
+///     }
+///     fn request_id(&self, headers: &HeaderMap, _: &Extensions) -> Option<HeaderValue> {
+///         headers.get("x-trace").cloned()
+///     }
+/// }
+///
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let policy = Policy::builder().allowed_origins(["https://app.example.com"]).build().unwrap();
+/// let platform = Fixed(Box::leak(Box::new(policy)));
+/// let inner = service_fn(|_req: Request<()>| async {
+///     panic!("a bug");
+///     #[allow(unreachable_code)]
+///     Ok::<_, Infallible>(Response::new(String::new()))
+/// });
+/// let request = Request::builder()
+///     .header("origin", "https://app.example.com")
+///     .header("x-trace", "t-1")
+///     .body(())
+///     .unwrap();
+/// let response = Around::new(inner, platform).oneshot(request).await.unwrap();
+/// assert_eq!(response.status(), 500);
+/// assert_eq!(response.headers()["access-control-allow-origin"], "https://app.example.com");
+/// assert_eq!(response.headers()["x-request-id"], "t-1");
+/// # });
+/// ```
+pub trait Runtime {
+    /// The policy to serve this request with, or the configuration error to answer with (a
+    /// `500` without CORS headers): [`Policy::from_env_cached`] on Lambda and Vercel, the
+    /// isolate's bindings on Workers.
+    fn policy(&self) -> Result<&'static Policy, &'static ConfigError>;
+
+    /// The id the platform gives this request, put in `x-request-id` on the `500`s the
+    /// library writes.
+    fn request_id(&self, headers: &HeaderMap, extensions: &Extensions) -> Option<HeaderValue>;
+}
+
+impl<S, P, ReqBody, ResBody> Platform<S, Request<ReqBody>> for P
+where
+    P: Runtime,
+    S: Service<Request<ReqBody>, Response = Response<ResBody>> + Send + 'static,
+    S::Future: Send,
+    S::Error: std::fmt::Display,
+    ReqBody: Send + 'static,
+    ResBody: Default + From<String> + Send + 'static,
+{
+    type Response = Response<ResBody>;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response<ResBody>, Infallible>> + Send>>;
+
+    fn around(&self, request: Request<ReqBody>, inner: Inner<S>) -> Self::Future {
+        let policy = self.policy();
+        let request_id = self.request_id(request.headers(), request.extensions());
+        Box::pin(async move {
+            Ok(handler::serve(policy, request_id, request, |request| inner.call(request)).await)
+        })
     }
 }

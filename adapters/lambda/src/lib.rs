@@ -44,18 +44,17 @@
 
 use std::fmt::Display;
 use std::future::Future;
-use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use lambda_http::http::header::HeaderName;
-use lambda_http::http::{HeaderMap, HeaderValue};
+use lambda_http::http::{Extensions, HeaderMap, HeaderValue};
 use lambda_http::lambda_runtime::{self, Diagnostic};
 use lambda_http::request::LambdaRequest;
 use lambda_http::tower::{Layer, Service};
 use lambda_http::{Adapter, Body, Error, IntoResponse, LambdaEvent, Request, RequestExt, Response};
 use preflight::handler;
-use preflight::layer::{Around, Inner, Platform};
-use preflight::Policy;
+use preflight::layer::{Around, Runtime};
+use preflight::{ConfigError, Policy};
 
 pub use preflight;
 
@@ -91,12 +90,8 @@ where
     Fut: Future<Output = Result<Response<Body>, E>>,
     E: Display,
 {
-    // The 500s written by the library carry the Lambda request id, which names the function's
-    // log lines.
-    let request_id = request
-        .lambda_context_ref()
-        .and_then(|context| HeaderValue::from_str(&context.request_id).ok());
-    Ok(handler::serve(Policy::from_env_cached(), request_id, request, handler).await)
+    let request_id = Lambda.request_id(request.headers(), request.extensions());
+    Ok(handler::serve(Lambda.policy(), request_id, request, handler).await)
 }
 
 /// The same as the [`cors`] attribute, as a tower [`Layer`], for services composed with
@@ -152,23 +147,29 @@ impl<S> Layer<S> for CorsLayer {
 /// ```
 pub type CorsService<S> = Around<S, Lambda>;
 
-/// Lambda as the core's adapter service ([`Around`]) sees it: [`wrap`] around the inner
-/// service.
+/// Lambda as the core's adapter service ([`Around`]) sees it: the policy from the `CORS_*`
+/// variables, once per cold start, and the Lambda request id (which names the function's log
+/// lines) on the `500`s the library writes. As a [`Runtime`] it serves any
+/// `http::Request<B>` → `http::Response<RB>` service: a `lambda_http` handler, or an axum
+/// `Router` from outside (`CorsLayer.layer(router)`) or inside (`router.layer(CorsLayer)`).
+///
+/// ```
+/// use preflight::layer::Runtime;
+/// let id = preflight_lambda::Lambda.request_id(&Default::default(), &Default::default());
+/// assert_eq!(id, None); // no Lambda context outside the runtime
+/// ```
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Lambda;
 
-impl<S> Platform<S, Request> for Lambda
-where
-    S: Service<Request, Response = Response<Body>> + Send + 'static,
-    S::Future: Send,
-    S::Error: Display,
-{
-    type Response = Response<Body>;
-    type Error = Error;
-    type Future = Pin<Box<dyn Future<Output = Result<Response<Body>, Error>> + Send>>;
+impl Runtime for Lambda {
+    fn policy(&self) -> Result<&'static Policy, &'static ConfigError> {
+        Policy::from_env_cached()
+    }
 
-    fn around(&self, request: Request, inner: Inner<S>) -> Self::Future {
-        Box::pin(wrap(request, move |request| inner.call(request)))
+    fn request_id(&self, _headers: &HeaderMap, extensions: &Extensions) -> Option<HeaderValue> {
+        extensions
+            .lambda_context_ref()
+            .and_then(|context| HeaderValue::from_str(&context.request_id).ok())
     }
 }
 

@@ -32,9 +32,9 @@ use std::fmt::Display;
 use std::future::Future;
 use std::pin::Pin;
 
-use http::{Request as HttpRequest, Response};
-use preflight::layer::{Around, Inner, Platform};
-use preflight::{handler, Policy};
+use http::{Extensions, HeaderMap, HeaderValue, Request as HttpRequest, Response};
+use preflight::layer::{Around, Inner, Platform, Runtime};
+use preflight::{handler, ConfigError, Policy};
 use tower_layer::Layer;
 use tower_service::Service;
 use vercel_runtime::{AppState, Error, ResponseBody};
@@ -96,14 +96,12 @@ where
     Fut: Future<Output = Result<Response<ResponseBody>, E>>,
     E: Display,
 {
-    let request_id = request.headers().get(VERCEL_ID).cloned();
-    let response: Response<Body> = handler::serve(
-        Policy::from_env_cached(),
-        request_id,
-        request,
-        |request| async move { handler(request).await.map(|response| response.map(Body)) },
-    )
-    .await;
+    let request_id = Vercel.request_id(request.headers(), request.extensions());
+    let response: Response<Body> =
+        handler::serve(Vercel.policy(), request_id, request, |request| async move {
+            handler(request).await.map(|response| response.map(Body))
+        })
+        .await;
     Ok(response.map(|body| body.0))
 }
 
@@ -152,10 +150,32 @@ impl<S> Layer<S> for CorsLayer {
 /// ```
 pub type CorsService<S> = Around<S, Vercel>;
 
-/// Vercel as the core's adapter service ([`Around`]) sees it: [`wrap`] around the inner
-/// service, which gets the runtime's `AppState` back with the request.
+/// Vercel as the core's adapter service ([`Around`]) sees it: the policy from the `CORS_*`
+/// variables, once per cold start, and Vercel's `x-vercel-id` on the `500`s the library
+/// writes. For `vercel_runtime` services (`(AppState, Request)`) it is [`wrap`] around the
+/// inner service, which gets the `AppState` back with the request; as a [`Runtime`] it serves
+/// any `http::Request<B>` → `http::Response<RB>` service too, such as an axum `Router`
+/// (`router.layer(preflight_vercel::CorsLayer)` under `vercel_runtime`'s `VercelLayer`).
+///
+/// ```
+/// use preflight::layer::Runtime;
+/// let mut headers = http::HeaderMap::new();
+/// headers.insert("x-vercel-id", http::HeaderValue::from_static("fra1::abc"));
+/// let id = preflight_vercel::Vercel.request_id(&headers, &Default::default());
+/// assert_eq!(id.unwrap(), "fra1::abc");
+/// ```
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Vercel;
+
+impl Runtime for Vercel {
+    fn policy(&self) -> Result<&'static Policy, &'static ConfigError> {
+        Policy::from_env_cached()
+    }
+
+    fn request_id(&self, headers: &HeaderMap, _extensions: &Extensions) -> Option<HeaderValue> {
+        headers.get(VERCEL_ID).cloned()
+    }
+}
 
 impl<S, B> Platform<S, (AppState, HttpRequest<B>)> for Vercel
 where

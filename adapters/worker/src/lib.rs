@@ -55,8 +55,11 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
+use http::{Extensions, HeaderMap, HeaderValue};
 use http_body::{Body as HttpBody, Frame, SizeHint};
+use preflight::layer::{Around, Runtime};
 use preflight::{handler, ConfigError, Policy, Settings};
+use tower_layer::Layer;
 use worker::{Env, HttpRequest, Request, Response};
 
 mod console;
@@ -161,6 +164,101 @@ pub fn policy(env: &Env) -> Result<&'static Policy, &'static ConfigError> {
     })
 }
 
+/// The policy as a tower [`Layer`], for an axum `Router` (with `worker`'s `http` feature):
+/// the Worker's bindings read once per isolate, Cloudflare's `cf-ray` as the request id of
+/// the `500`s the library writes. Add it last, so that it is the outermost layer and answers
+/// preflights before any authentication layer:
+///
+/// ```no_run
+/// use axum::{routing::get, Router};
+/// use tower_service::Service;
+/// use worker::{event, Context, Env, HttpRequest, Result};
+///
+/// #[event(fetch)]
+/// async fn fetch(req: HttpRequest, env: Env, _ctx: Context) -> Result<axum::response::Response> {
+///     let mut router = Router::new()
+///         .route("/items", get(|| async { "[]" }))
+///         .layer(preflight_worker::CorsLayer::new(&env));
+///     Ok(router.call(req).await?)
+/// }
+/// # fn main() {}
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct CorsLayer {
+    platform: Cloudflare,
+}
+
+impl CorsLayer {
+    /// The layer with the policy from `env`'s `CORS_*` bindings ([`policy`]).
+    pub fn new(env: &Env) -> Self {
+        CorsLayer::with_policy(policy(env))
+    }
+
+    /// The layer with `policy` given (or the configuration error to answer with): for tests,
+    /// and Workers that build their policy in code.
+    ///
+    /// ```
+    /// use tower_layer::Layer;
+    /// let policy = preflight::Policy::builder().allowed_origins(["https://app.example.com"]).build().unwrap();
+    /// let layer = preflight_worker::CorsLayer::with_policy(Ok(Box::leak(Box::new(policy))));
+    /// let service = layer.layer(tower::service_fn(|_req: http::Request<()>| async {
+    ///     Ok::<_, std::convert::Infallible>(http::Response::new(String::new()))
+    /// }));
+    /// # let _ = service;
+    /// ```
+    pub fn with_policy(policy: Result<&'static Policy, &'static ConfigError>) -> Self {
+        CorsLayer {
+            platform: Cloudflare { policy },
+        }
+    }
+}
+
+impl<S> Layer<S> for CorsLayer {
+    type Service = Around<S, Cloudflare>;
+
+    fn layer(&self, inner: S) -> Around<S, Cloudflare> {
+        Around::new(inner, self.platform)
+    }
+}
+
+/// Workers as the core's adapter service ([`Around`]) sees it (what [`CorsLayer`] makes):
+/// the isolate's policy and `cf-ray`.
+///
+/// ```
+/// use preflight::layer::Runtime;
+/// let policy = preflight::Policy::builder().allowed_origins(["*"]).build().unwrap();
+/// let platform = preflight_worker::Cloudflare::new(Ok(Box::leak(Box::new(policy))));
+/// let mut headers = http::HeaderMap::new();
+/// headers.insert("cf-ray", http::HeaderValue::from_static("8f1c-FRA"));
+/// assert_eq!(platform.request_id(&headers, &Default::default()).unwrap(), "8f1c-FRA");
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Cloudflare {
+    policy: Result<&'static Policy, &'static ConfigError>,
+}
+
+impl Cloudflare {
+    /// The platform serving with `policy` (or answering its configuration error).
+    pub fn new(policy: Result<&'static Policy, &'static ConfigError>) -> Self {
+        Cloudflare { policy }
+    }
+}
+
+impl Runtime for Cloudflare {
+    fn policy(&self) -> Result<&'static Policy, &'static ConfigError> {
+        self.policy
+    }
+
+    fn request_id(&self, headers: &HeaderMap, _extensions: &Extensions) -> Option<HeaderValue> {
+        ray_id(headers)
+    }
+}
+
+/// The request id of a Worker's request: Cloudflare's Ray ID.
+fn ray_id(headers: &HeaderMap) -> Option<HeaderValue> {
+    headers.get(CF_RAY).cloned()
+}
+
 /// Runs an `http`-style handler for `request` under the policy from `env`'s bindings.
 /// Never returns `Err`: failures become `500` responses.
 ///
@@ -219,7 +317,7 @@ where
     RB: Into<CorsBody>,
     E: Display,
 {
-    let request_id = request.headers().get(CF_RAY).cloned();
+    let request_id = ray_id(request.headers());
     handler::serve(policy, request_id, request, |request| async move {
         handler(request)
             .await
@@ -253,7 +351,7 @@ where
     E: Display,
 {
     let probe = probe(&request)?;
-    let request_id = probe.headers().get(CF_RAY).cloned();
+    let request_id = ray_id(probe.headers());
     // The handler's own response stays here, with the copy of its header lines the core
     // got; the core edits that copy.
     let own = RefCell::new(None);
