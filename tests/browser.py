@@ -204,13 +204,15 @@ class Function:
 
 
 class LambdaFunction(Function):
-    """examples/lambda under `cargo lambda watch --disable-cors`."""
+    """examples/lambda under `cargo lambda watch --disable-cors`: the `items-api` binary (a
+    `lambda_http` handler with `#[preflight_lambda::cors]`)."""
 
     name = "lambda"
+    bin = "items-api"
 
     @property
     def base_url(self):
-        return f"http://localhost:{self.port}/lambda-url/items-api"
+        return f"http://localhost:{self.port}/lambda-url/{self.bin}"
 
     def command(self, env):
         cargo_lambda = require("cargo-lambda")
@@ -224,6 +226,14 @@ class LambdaFunction(Function):
             "CARGO_TARGET_DIR": os.path.join(ROOT, "target"),
             "NO_COLOR": "1",
         }
+
+
+class LambdaAxumFunction(LambdaFunction):
+    """examples/lambda's `items-axum` binary: the API as an axum Router
+    (examples/axum) with `.layer(preflight_lambda::CorsLayer)`, under `cargo lambda watch`."""
+
+    name = "lambda-axum"
+    bin = "items-axum"
 
 
 def read_env_file(path):
@@ -403,6 +413,7 @@ def run_case(function, browser, case):
 __all__ = [
     "Browser",
     "Function",
+    "LambdaAxumFunction",
     "LambdaFunction",
     "PageServer",
     "WorkerFunction",

@@ -15,10 +15,12 @@ import urllib.request
 
 import pytest
 
-from browser import Browser, LambdaFunction, PageServer, WorkerFunction, load_matrix, run_case
-from vercel import VercelFunction
+from browser import (Browser, LambdaAxumFunction, LambdaFunction, PageServer, WorkerFunction, load_matrix,
+                     run_case)
+from vercel import VercelAxumFunction, VercelFunction
 
-PLATFORMS = {"lambda": LambdaFunction, "vercel": VercelFunction, "worker": WorkerFunction}
+PLATFORMS = {"lambda": LambdaFunction, "vercel": VercelFunction, "worker": WorkerFunction,
+             "lambda-axum": LambdaAxumFunction, "vercel-axum": VercelAxumFunction}
 PAGE, OTHER = PageServer(), PageServer()
 POLICIES, CASES = load_matrix(page=PAGE.port, other=OTHER.port)
 
@@ -155,7 +157,7 @@ def raw_lines(function, method, path, lines):
 # `cargo lambda watch` hands the function only the first line of a repeated request header
 # (a deployed function URL joins them with commas): Lambda's event sources are covered by
 # adapters/lambda/tests/events.rs with AWS-shaped events instead.
-@pytest.mark.parametrize("platform", [p for p in PLATFORMS if p != "lambda"])
+@pytest.mark.parametrize("platform", [p for p in PLATFORMS if not p.startswith("lambda")])
 def test_a_second_origin_line_is_refused_for_that_reason_on_every_platform(platform, functions):
     # Vercel passes the two lines on, workerd joins them with commas: the verdict and the
     # logged reason are the same.

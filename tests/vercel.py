@@ -316,4 +316,18 @@ class VercelFunction(Function):
         self.log_file.close()
 
 
-__all__ = ["Router", "VercelFunction", "build", "functions", "output_problems"]
+class VercelAxumFunction(VercelFunction):
+    """The same build, called at `/axum/...`: vercel.json rewrites it to the `api/axum.rs`
+    function (the API as an axum Router with `.layer(preflight_vercel::CorsLayer)`), which
+    puts the path back before its router, so its log names the path the browser asked for."""
+
+    name = "vercel-axum"
+    path_prefix = "/axum"
+
+    def seen_path(self, path):
+        routed = self.router.resolve(path)[1]
+        assert routed == "/api/axum", f"{path} is routed to {routed}, not to the axum function"
+        return path
+
+
+__all__ = ["Router", "VercelAxumFunction", "VercelFunction", "build", "functions", "output_problems"]

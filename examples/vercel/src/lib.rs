@@ -55,6 +55,13 @@ pub fn route(path: &str, query: Option<&str>) -> String {
 /// Starts the function: logs to stdout (Vercel collects it), then serves on
 /// `VERCEL_DEV_PORT` (3000 by default) as `vercel dev` and Vercel do.
 pub async fn main() -> Result<(), Error> {
+    init_tracing();
+    run(service_fn(handler)).await
+}
+
+/// The log every function of this example writes: `RUST_LOG`, or the core's decisions at
+/// `debug` and everything else at `info`; no colours (Vercel's log view shows them raw).
+pub fn init_tracing() {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -63,5 +70,39 @@ pub async fn main() -> Result<(), Error> {
         .without_time()
         .with_ansi(false)
         .init();
-    run(service_fn(handler)).await
+}
+
+/// The request as the axum function's router must see it: `vercel.json` rewrites
+/// `/axum/<path>?<query>` to `/api/axum?path=<path>&<query>`, and this puts
+/// `/axum/<path>?<query>` back. A request that reaches the function with its own path (how
+/// Vercel's edge may pass a rewrite on) is left as it is.
+///
+/// ```
+/// let request = http::Request::builder().uri("/api/axum?path=items/42&case=3").body(()).unwrap();
+/// assert_eq!(preflight_example_vercel::rewritten(request).uri(), "/axum/items/42?case=3");
+/// let request = http::Request::builder().uri("/axum/items?case=1").body(()).unwrap();
+/// assert_eq!(preflight_example_vercel::rewritten(request).uri(), "/axum/items?case=1");
+/// ```
+pub fn rewritten<B>(mut request: http::Request<B>) -> http::Request<B> {
+    if request.uri().path() != "/api/axum" {
+        return request;
+    }
+    let query = request.uri().query().unwrap_or("");
+    let mut path = None;
+    let mut rest = Vec::new();
+    for pair in query.split('&').filter(|pair| !pair.is_empty()) {
+        match pair.strip_prefix("path=") {
+            Some(value) if path.is_none() => path = Some(value),
+            _ => rest.push(pair),
+        }
+    }
+    let mut target = format!("/axum/{}", path.unwrap_or(""));
+    if !rest.is_empty() {
+        target.push('?');
+        target.push_str(&rest.join("&"));
+    }
+    if let Ok(uri) = target.parse() {
+        *request.uri_mut() = uri;
+    }
+    request
 }
