@@ -151,6 +151,22 @@ while read -r toolchain target; do
   fi
 done <<<"${msrv_toolchains}"
 
+# examples/worker-axum is built by `worker-build --panic-unwind`, which rebuilds std with
+# panic=unwind on the nightly toolchain: it needs nightly's rust-src and wasm32 target.
+if ! rustup toolchain list | grep -q "^nightly-"; then
+  say "rustup toolchain install nightly --profile minimal"
+  rustup toolchain install nightly --profile minimal </dev/null
+fi
+nightly_installed=$(rustup +nightly component list --installed 2>/dev/null)
+if ! grep -qx "rust-src" <<<"${nightly_installed}"; then
+  say "rustup component add rust-src --toolchain nightly (worker-build --panic-unwind)"
+  rustup component add rust-src --toolchain nightly </dev/null
+fi
+if ! grep -qx "rust-std-wasm32-unknown-unknown" <<<"${nightly_installed}"; then
+  say "rustup target add wasm32-unknown-unknown --toolchain nightly (worker-build --panic-unwind)"
+  rustup target add wasm32-unknown-unknown --toolchain nightly </dev/null
+fi
+
 # cargo-fuzz (the fuzz targets build with the machine's nightly toolchain).
 if ! cargo fuzz --version 2>/dev/null | grep -q "0.13.2"; then
   say "cargo install --locked cargo-fuzz --version 0.13.2 (about 1 min)"

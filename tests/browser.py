@@ -311,6 +311,7 @@ class WorkerFunction(Function):
     bindings over the example's `[vars]`."""
 
     name = "worker"
+    example = "worker"
     ready_timeout = 900
 
     def __init__(self, env):
@@ -331,17 +332,36 @@ class WorkerFunction(Function):
         super().close()
 
     def command(self, env):
-        example = os.path.join(ROOT, "examples", "worker")
+        example = os.path.join(ROOT, "examples", self.example)
         require("worker-build")
         wasm_bindgen = require("wasm-bindgen")
-        if require("npm") and not os.path.exists(os.path.join(example, "node_modules", ".bin", "wrangler")):
+        # wrangler, wasm-opt and esbuild: the npm tools of examples/worker, for both Workers.
+        bin_dir = os.path.join(ROOT, "examples", "worker", "node_modules", ".bin")
+        if require("npm") and not os.path.exists(os.path.join(bin_dir, "wrangler")):
             missing("wrangler (npm)", "cd examples/worker && npm ci")
-        bin_dir = os.path.join(example, "node_modules", ".bin")
         command = [os.path.join(bin_dir, "wrangler"), "dev", "--local", "--ip", "127.0.0.1",
                    "--port", str(self.port), "--inspector-port", str(free_port())]
         for key, value in env.items():
             command += ["--var", f"{key}:{value}"]
         return command, example, worker_build_env(wasm_bindgen, bin_dir)
+
+
+class WorkerAxumFunction(WorkerFunction):
+    """examples/worker-axum: the API as an axum Router with
+    `.layer(preflight_worker::CorsLayer::new(&env))`, built by `worker-build --release
+    --panic-unwind` (nightly, std rebuilt with panic=unwind), under `wrangler dev --local`."""
+
+    name = "worker-axum"
+    example = "worker-axum"
+
+    def command(self, env):
+        installed = subprocess.run(["rustup", "+nightly", "component", "list", "--installed"],
+                                   capture_output=True, text=True).stdout.split()
+        if "rust-src" not in installed or "rust-std-wasm32-unknown-unknown" not in installed:
+            missing("nightly Rust with rust-src and the wasm32 target (worker-build --panic-unwind)",
+                    "rustup component add rust-src --toolchain nightly && "
+                    "rustup target add wasm32-unknown-unknown --toolchain nightly")
+        return super().command(env)
 
 
 def worker_build_env(wasm_bindgen, bin_dir):
@@ -416,6 +436,7 @@ __all__ = [
     "LambdaAxumFunction",
     "LambdaFunction",
     "PageServer",
+    "WorkerAxumFunction",
     "WorkerFunction",
     "load_matrix",
     "missing",

@@ -15,12 +15,13 @@ import urllib.request
 
 import pytest
 
-from browser import (Browser, LambdaAxumFunction, LambdaFunction, PageServer, WorkerFunction, load_matrix,
-                     run_case)
+from browser import (Browser, LambdaAxumFunction, LambdaFunction, PageServer, WorkerAxumFunction,
+                     WorkerFunction, load_matrix, run_case)
 from vercel import VercelAxumFunction, VercelFunction
 
 PLATFORMS = {"lambda": LambdaFunction, "vercel": VercelFunction, "worker": WorkerFunction,
-             "lambda-axum": LambdaAxumFunction, "vercel-axum": VercelAxumFunction}
+             "lambda-axum": LambdaAxumFunction, "vercel-axum": VercelAxumFunction,
+             "worker-axum": WorkerAxumFunction}
 PAGE, OTHER = PageServer(), PageServer()
 POLICIES, CASES = load_matrix(page=PAGE.port, other=OTHER.port)
 
@@ -180,3 +181,23 @@ def test_a_second_origin_line_is_refused_for_that_reason_on_every_platform(platf
         time.sleep(0.1)
     assert rejected and all("more than one Origin header" in line for line in rejected), (
         platform, function.log()[before:][-2000:])
+
+
+# The axum examples' `/error` handler panics (the plain examples' returns `Err`): the layer on
+# the router catches the panic (on Workers, because the Worker is built with
+# `worker-build --panic-unwind`) and answers 500 with the CORS headers and the request id.
+@pytest.mark.parametrize("platform", [p for p in PLATFORMS if p.endswith("-axum")])
+def test_a_panicking_axum_handler_is_a_500_with_cors_headers(platform, functions):
+    function = functions(platform, "default")
+    origin = f"http://app.test:{PAGE.port}"
+    before = len(function.log())
+    status, lines = raw(function, "GET", "/error", {"Origin": origin})
+    headers = dict(lines)
+    assert status == 500, (platform, lines)
+    assert headers.get("access-control-allow-origin") == origin, lines
+    assert headers.get("x-request-id"), lines
+    deadline = time.time() + 5
+    while "handler panicked" not in function.log()[before:] and time.time() < deadline:
+        time.sleep(0.1)
+    log = function.log()[before:]
+    assert "handler panicked" in log and "the example fails on purpose" in log, log[-2000:]

@@ -60,6 +60,8 @@ const STEPS: &[Step] = &[
             "preflight-cors-worker",
             "-p",
             "preflight-example-worker",
+            "-p",
+            "preflight-example-worker-axum",
             "--",
             "-D",
             "warnings",
