@@ -126,11 +126,16 @@ class Browser:
 
     def call(self, page, url, init, read):
         """Runs fetch(url, init) in a page of origin `page`; returns (result, console lines)."""
+        return self.run(page, FETCH, url, init, read)
+
+    def run(self, page, script, *args):
+        """Runs an asynchronous `script` (its last argument is the callback) in a page of
+        origin `page`; returns (what it passed to the callback, console lines)."""
         if self.page != page:
             self.driver.get(page + "/")
             self.page = page
         self.driver.get_log("browser")  # drop what came before this call
-        result = self.driver.execute_async_script(FETCH, url, init, read)
+        result = self.driver.execute_async_script(script, *args)
         time.sleep(0.05)  # console messages of a failed fetch arrive with the rejection
         console = [entry["message"] for entry in self.driver.get_log("browser")]
         return result, console
@@ -236,6 +241,14 @@ class LambdaAxumFunction(LambdaFunction):
     bin = "items-axum"
 
 
+class LambdaStreamFunction(LambdaFunction):
+    """examples/lambda's `items-stream` binary: streamed responses
+    (`run_with_streaming_response_concurrent`) from an axum Router with the CORS layer."""
+
+    name = "lambda-stream"
+    bin = "items-stream"
+
+
 def read_env_file(path):
     """KEY=VALUE lines of a dotenv file (comments and blank lines skipped)."""
     env = {}
@@ -286,8 +299,10 @@ class Edge(http.server.ThreadingHTTPServer):
                     connection.putheader("Content-Length", str(len(body)))
                 connection.endheaders(body)
                 answer = connection.getresponse()
-                status, payload = answer.status, answer.read()
                 headers = [(k, v) for k, v in answer.getheaders() if k.lower() not in Edge.HOP]
+                if answer.chunked:
+                    return self.relay(answer, headers, connection)
+                status, payload = answer.status, answer.read()
                 connection.close()
             self.send_response_only(status)
             for key, value in headers:
@@ -297,6 +312,22 @@ class Edge(http.server.ThreadingHTTPServer):
             self.end_headers()
             if status not in (204, 304):
                 self.wfile.write(payload)
+
+        def relay(self, answer, headers, connection):
+            """A streamed (chunked) answer, passed on chunk by chunk as it arrives, the way
+            the platforms' edges pass a streamed response on."""
+            self.send_response_only(answer.status)
+            for key, value in headers:
+                self.send_header(key, value)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            self.wfile.flush()
+            while chunk := answer.read1(65536):
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                self.wfile.flush()
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+            connection.close()
 
         do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = forward
         do_PROPFIND = forward
@@ -435,6 +466,7 @@ __all__ = [
     "Function",
     "LambdaAxumFunction",
     "LambdaFunction",
+    "LambdaStreamFunction",
     "PageServer",
     "WorkerAxumFunction",
     "WorkerFunction",

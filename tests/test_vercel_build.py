@@ -24,7 +24,7 @@ def output():
 def test_the_output_publishes_only_public_and_holds_every_executable(output):
     assert output_problems(output, PUBLIC) == []
     # The three functions of api/, and public/ as the only static files.
-    assert sorted(functions(output)) == ["/api/error", "/api/items", "/api/items/[id]"]
+    assert sorted(functions(output)) == ["/api/axum", "/api/error", "/api/items", "/api/items/[id]"]
     assert sorted(os.listdir(os.path.join(output, "static"))) == sorted(os.listdir(PUBLIC))
 
 
@@ -59,6 +59,9 @@ def test_the_routes_the_output_declares(output):
     assert router.resolve("/api/items") == (200, "/api/items", "")
     assert router.resolve("/api/items/7", "case=3") == (200, "/api/items/[id]", "id=7&case=3")
     assert router.resolve("/api/error") == (200, "/api/error", "")
+    # vercel.json's rewrite of the axum function: the path travels in the query.
+    assert router.resolve("/axum/items/42", "case=3") == (200, "/api/axum", "path=items/42&case=3")
+    assert router.resolve("/axum/stream/events") == (200, "/api/axum", "path=stream/events")
     assert router.resolve("/robots.txt") == (200, "/robots.txt", "")
     assert router.resolve("/api/nothing/here")[0] == 404
     assert router.resolve("/Cargo.toml")[0] == 404

@@ -9,6 +9,9 @@
 //! (tests/matrix.toml) holds for this API as for the others; the routing is axum's.
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "stream")]
+pub mod stream;
+
 use axum::body::{to_bytes, Body};
 use axum::extract::{Path, Request, State};
 use axum::response::Response;

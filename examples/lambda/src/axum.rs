@@ -11,10 +11,7 @@ use lambda_http::{Error, RequestExt};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-        .without_time()
-        .init();
+    preflight_example_lambda::init_tracing();
     let router = preflight_example_axum::router(|_headers, extensions| {
         extensions
             .lambda_context_ref()

@@ -36,9 +36,6 @@ async fn handler(req: Request) -> Result<Response<Body>, Error> {
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-        .without_time()
-        .init();
+    preflight_example_lambda::init_tracing();
     run(service_fn(handler)).await
 }

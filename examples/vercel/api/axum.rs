@@ -19,8 +19,13 @@ async fn main() -> Result<(), vercel_runtime::Error> {
             .unwrap_or("local")
             .to_owned()
     });
+    // Streamed responses too (`/axum/stream/events`): `VercelLayer` streams a body whose
+    // content type is `text/event-stream` (or JSON) and buffers the others.
     let router = Router::new()
-        .nest("/axum", api)
+        .nest(
+            "/axum",
+            api.nest("/stream", preflight_example_axum::stream::router()),
+        )
         .layer(preflight_vercel::CorsLayer);
     let service = router.map_request(preflight_example_vercel::rewritten);
     vercel_runtime::run(
