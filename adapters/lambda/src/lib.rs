@@ -114,6 +114,22 @@ where
 ///     lambda_http::run(service).await
 /// }
 /// ```
+///
+/// On an axum `Router`, add it last (the outermost layer, so that preflights are answered
+/// before any route or other layer runs); the same service streams with
+/// `lambda_http::run_with_streaming_response` and runs under the concurrent runners:
+///
+/// ```no_run
+/// use axum::{routing::get, Router};
+///
+/// #[tokio::main]
+/// async fn main() -> Result<(), lambda_http::Error> {
+///     let router = Router::new()
+///         .route("/items", get(|| async { "[]" }))
+///         .layer(preflight_lambda::CorsLayer);
+///     preflight_lambda::run(router).await
+/// }
+/// ```
 #[derive(Debug, Clone, Copy, Default)]
 pub struct CorsLayer;
 

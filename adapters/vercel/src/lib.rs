@@ -125,6 +125,22 @@ where
 ///     run(service).await
 /// }
 /// ```
+///
+/// On an axum `Router` (`vercel_runtime`'s `axum` feature), add it last, under `VercelLayer`:
+///
+/// ```no_run
+/// use axum::{routing::get, Router};
+/// use tower::ServiceBuilder;
+/// use vercel_runtime::axum::VercelLayer;
+///
+/// #[tokio::main]
+/// async fn main() -> Result<(), vercel_runtime::Error> {
+///     let router = Router::new()
+///         .route("/api/items", get(|| async { "[]" }))
+///         .layer(preflight_vercel::CorsLayer);
+///     vercel_runtime::run(ServiceBuilder::new().layer(VercelLayer::new()).service(router)).await
+/// }
+/// ```
 #[derive(Debug, Clone, Copy, Default)]
 pub struct CorsLayer;
 

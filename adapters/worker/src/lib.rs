@@ -36,9 +36,14 @@
 //! with the same `CORS_*` names and the same validation as everywhere else, once per isolate.
 //! Preflights are answered before the handler runs; every other response, whatever its
 //! status, gets the CORS headers; a handler that returns `Err` becomes a `500` with CORS
-//! headers (a panic cannot be caught in wasm: it aborts the isolate, and Cloudflare answers
-//! with its own error page). With an invalid configuration every request gets a `500` without
-//! CORS headers and the log (`console.error`) lists every problem, never an open policy.
+//! headers. A panic becomes one too when the Worker is built with `worker-build
+//! --panic-unwind` (std rebuilt with `panic=unwind` on nightly); without it a panic aborts the
+//! wasm instance and Cloudflare answers with its own error page, which has no CORS headers.
+//! With an invalid configuration every request gets a `500` without CORS headers and the log
+//! (`console.error`) lists every problem, never an open policy.
+//!
+//! For an axum `Router` (`worker`'s `http` and `axum` features), [`CorsLayer`] is the same
+//! cycle as a tower layer: `router.layer(preflight_worker::CorsLayer::new(&env))`.
 //!
 //! The core's log lines (rejected preflights with the rule and the variable to change,
 //! allowed ones, the policy at start-up) go to the Workers console through a small `tracing`
