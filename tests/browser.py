@@ -343,6 +343,7 @@ class WorkerFunction(Function):
 
     name = "worker"
     example = "worker"
+    config = "wrangler.toml"
     ready_timeout = 900
 
     def __init__(self, env):
@@ -371,7 +372,8 @@ class WorkerFunction(Function):
         if require("npm") and not os.path.exists(os.path.join(bin_dir, "wrangler")):
             missing("wrangler (npm)", "cd examples/worker && npm ci")
         command = [os.path.join(bin_dir, "wrangler"), "dev", "--local", "--ip", "127.0.0.1",
-                   "--port", str(self.port), "--inspector-port", str(free_port())]
+                   "--port", str(self.port), "--inspector-port", str(free_port()),
+                   "--config", self.config]
         for key, value in env.items():
             command += ["--var", f"{key}:{value}"]
         return command, example, worker_build_env(wasm_bindgen, bin_dir)
@@ -393,6 +395,15 @@ class WorkerAxumFunction(WorkerFunction):
                     "rustup component add rust-src --toolchain nightly && "
                     "rustup target add wasm32-unknown-unknown --toolchain nightly")
         return super().command(env)
+
+
+class WorkerAxumAbortFunction(WorkerFunction):
+    """examples/worker-axum built WITHOUT `--panic-unwind` (wrangler.abort.toml): a panic
+    aborts the wasm instance."""
+
+    name = "worker-axum-abort"
+    example = "worker-axum"
+    config = "wrangler.abort.toml"
 
 
 def worker_build_env(wasm_bindgen, bin_dir):
@@ -468,6 +479,7 @@ __all__ = [
     "LambdaFunction",
     "LambdaStreamFunction",
     "PageServer",
+    "WorkerAxumAbortFunction",
     "WorkerAxumFunction",
     "WorkerFunction",
     "load_matrix",

@@ -15,8 +15,8 @@ import urllib.request
 
 import pytest
 
-from browser import (Browser, LambdaAxumFunction, LambdaFunction, PageServer, WorkerAxumFunction,
-                     WorkerFunction, load_matrix, run_case)
+from browser import (Browser, LambdaAxumFunction, LambdaFunction, PageServer, WorkerAxumAbortFunction,
+                     WorkerAxumFunction, WorkerFunction, fetch_init, load_matrix, run_case)
 from vercel import VercelAxumFunction, VercelFunction
 
 PLATFORMS = {"lambda": LambdaFunction, "vercel": VercelFunction, "worker": WorkerFunction,
@@ -201,3 +201,23 @@ def test_a_panicking_axum_handler_is_a_500_with_cors_headers(platform, functions
         time.sleep(0.1)
     log = function.log()[before:]
     assert "handler panicked" in log and "the example fails on purpose" in log, log[-2000:]
+
+
+def test_without_panic_unwind_a_worker_panic_reaches_the_browser_as_a_cors_error(browser):
+    """The control for the test above: the same Worker built without `--panic-unwind`. Its
+    panic aborts the wasm instance, workerd answers without CORS headers, and Chromium
+    reports a CORS error where the page should have read a 500 (what the README says)."""
+    function = WorkerAxumAbortFunction(POLICIES["default"])
+    try:
+        case = next(c for c in CASES if c["path"] == "/error" and c["policy"] == "default")
+        url = f"{function.base_url}/error?case=abort"
+        before = len(function.log())
+        result, console = browser.call(case["origin"], url, fetch_init(case), None)
+        assert result["outcome"] == "blocked", result
+        assert any("No 'Access-Control-Allow-Origin' header" in line for line in console), console
+        status, lines = raw(function, "GET", "/error", {"Origin": case["origin"]})
+        assert status >= 500 and not [n for n, _ in lines if n.startswith("access-control-")], lines
+        log = function.log()[before:]
+        assert "the example fails on purpose" in log, log[-2000:]  # it reached our handler
+    finally:
+        function.close()
