@@ -38,6 +38,7 @@ fn main() {
         let request = black_box(&request);
         match policy.decide(request.method(), request.headers()) {
             Decision::Preflight(preflight) => drop(black_box(preflight.into_response(()))),
+            Decision::Refuse(refused) => drop(black_box(refused.into_response(()))),
             Decision::Forward(actual) => {
                 let mut response = http::Response::new(());
                 policy.apply(&actual, response.headers_mut());

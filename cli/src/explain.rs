@@ -113,6 +113,15 @@ fn meanings(d: &Description<'_>) -> Vec<(&'static str, String)> {
             ),
         ),
         ("private network", private_network.to_string()),
+        (
+            "cross-site requests",
+            if d.refuse_cross_site {
+                "refused: a POST, PUT, PATCH or DELETE that a browser sends from another site, from an origin not listed above (a form posted from any page, which CORS alone lets through with the user's cookies), gets a 403 before the handler runs (`CORS_REFUSE_CROSS_SITE=true`)"
+            } else {
+                "passed to the handler: CORS lets a simple cross-site request (a form POST) through and only stops the page from reading the answer; set CORS_REFUSE_CROSS_SITE=true to refuse state-changing ones from origins not listed"
+            }
+            .to_string(),
+        ),
     ]
 }
 
@@ -130,6 +139,7 @@ fn description_json(d: &Description<'_>) -> Value {
         "credentials": d.credentials,
         "max_age": d.max_age,
         "private_network": d.private_network,
+        "refuse_cross_site": d.refuse_cross_site,
     })
 }
 

@@ -89,6 +89,43 @@ fn json_for_scripts() {
 }
 
 #[test]
+fn the_cross_site_guard_in_words_and_json() {
+    let on = explain(
+        &[
+            ("CORS_ALLOWED_ORIGINS", "https://app.example.com"),
+            ("CORS_REFUSE_CROSS_SITE", "true"),
+        ],
+        &[],
+    );
+    let words = text(&on);
+    assert_eq!(on.status.code(), Some(0), "{words}");
+    assert!(words.contains("CORS_REFUSE_CROSS_SITE = true"), "{words}");
+    assert!(words.contains("cross-site requests: refused"), "{words}");
+    assert!(words.contains("; cross-site requests refused"), "{words}");
+    let off = text(&explain(
+        &[("CORS_ALLOWED_ORIGINS", "https://app.example.com")],
+        &[],
+    ));
+    assert!(
+        off.contains("cross-site requests: passed to the handler"),
+        "{off}"
+    );
+    let json = explain(
+        &[
+            ("CORS_ALLOWED_ORIGINS", "*"),
+            ("CORS_REFUSE_CROSS_SITE", "true"),
+        ],
+        &["--json"],
+    );
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(json["policy"]["refuse_cross_site"], true);
+    assert_eq!(
+        json["problems"][0]["code"],
+        "cross-site-guard-with-any-origin"
+    );
+}
+
+#[test]
 fn nothing_set_is_an_error_not_allow_all() {
     let out = explain(&[], &[]);
     assert_eq!(out.status.code(), Some(1));

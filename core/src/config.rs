@@ -109,6 +109,16 @@ pub struct Settings {
         )
     )]
     pub allow_private_network: Option<String>,
+    /// `CORS_REFUSE_CROSS_SITE`
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            default,
+            alias = "CORS_REFUSE_CROSS_SITE",
+            deserialize_with = "text::deserialize"
+        )
+    )]
+    pub refuse_cross_site: Option<String>,
     /// Variables whose name starts with `CORS_` but is not one of ours (typos), as seen by
     /// [`Settings::from_vars`]; each becomes a warning with a did-you-mean.
     #[cfg_attr(feature = "serde", serde(skip))]
@@ -200,6 +210,7 @@ impl Settings {
             vars::ALLOW_CREDENTIALS => &self.allow_credentials,
             vars::MAX_AGE => &self.max_age,
             vars::ALLOW_PRIVATE_NETWORK => &self.allow_private_network,
+            vars::REFUSE_CROSS_SITE => &self.refuse_cross_site,
             _ => return None,
         }
         .as_deref()
@@ -214,6 +225,7 @@ impl Settings {
             vars::ALLOW_CREDENTIALS => &mut self.allow_credentials,
             vars::MAX_AGE => &mut self.max_age,
             vars::ALLOW_PRIVATE_NETWORK => &mut self.allow_private_network,
+            vars::REFUSE_CROSS_SITE => &mut self.refuse_cross_site,
             _ => return None,
         })
     }
@@ -234,6 +246,7 @@ impl Settings {
             credentials: flag(&self.allow_credentials),
             max_age: flag(&self.max_age),
             private_network: flag(&self.allow_private_network),
+            cross_site: flag(&self.refuse_cross_site),
             unknown: &self.unknown,
         })
     }
@@ -248,6 +261,7 @@ struct Input<'a> {
     credentials: Option<Value<'a, bool>>,
     max_age: Option<Value<'a, u64>>,
     private_network: Option<Value<'a, bool>>,
+    cross_site: Option<Value<'a, bool>>,
     unknown: &'a [String],
 }
 
@@ -280,7 +294,17 @@ fn validate(input: Input<'_>) -> Result<Config, ConfigError> {
         input.private_network,
         &mut problems,
     );
+    let refuse_cross_site = boolean(vars::REFUSE_CROSS_SITE, input.cross_site, &mut problems);
     let entries = origin::allowed_origins(input.origins, credentials, &mut problems);
+    if refuse_cross_site && entries.contains(&AllowedOrigin::Any) {
+        problems.push(Problem::warning(
+            "cross-site-guard-with-any-origin",
+            vars::REFUSE_CROSS_SITE,
+            input.cross_site.map(|v| v.shown()).as_deref(),
+            "refuses almost nothing while CORS_ALLOWED_ORIGINS is `*`: every origin is allowed, so only a cross-site request without an Origin header is refused",
+            "list the origins of the pages that may call this service in CORS_ALLOWED_ORIGINS",
+        ));
+    }
     if private_network && entries.contains(&AllowedOrigin::Any) {
         problems.push(Problem::error("private-network-with-any-origin", 
             vars::ALLOW_PRIVATE_NETWORK,
@@ -354,6 +378,7 @@ fn validate(input: Input<'_>) -> Result<Config, ConfigError> {
         headers: allowed_headers,
         credentials,
         private_network,
+        refuse_cross_site,
         max_age,
         expose,
         warnings: problems,
@@ -369,6 +394,7 @@ pub(crate) struct Config {
     pub(crate) headers: AllowedHeaders,
     pub(crate) credentials: bool,
     pub(crate) private_network: bool,
+    pub(crate) refuse_cross_site: bool,
     pub(crate) max_age: u64,
     /// The `Access-Control-Expose-Headers` value, when any.
     pub(crate) expose: Option<HeaderValue>,
@@ -402,6 +428,7 @@ pub struct Builder {
     credentials: Option<bool>,
     max_age: Option<u64>,
     private_network: Option<bool>,
+    cross_site: Option<bool>,
 }
 
 /// The builder's items: each one entry, never split again.
@@ -490,6 +517,19 @@ impl Builder {
         self
     }
 
+    /// `CORS_REFUSE_CROSS_SITE`: refuse, with a `403` before the handler, a state-changing
+    /// request (not `GET`, `HEAD` or `OPTIONS`) sent by a browser from another site whose
+    /// origin is not allowed.
+    ///
+    /// ```
+    /// let p = preflight::Policy::builder().allowed_origins(["https://app.example.com"]).refuse_cross_site(true).build().unwrap();
+    /// assert!(p.refuses_cross_site());
+    /// ```
+    pub fn refuse_cross_site(mut self, yes: bool) -> Self {
+        self.cross_site = Some(yes);
+        self
+    }
+
     /// Validates the values ([`Builder::build`] compiles the result into a policy).
     pub(crate) fn validate(&self) -> Result<Config, ConfigError> {
         fn list(items: &Option<Vec<String>>) -> Option<Given<'_>> {
@@ -503,6 +543,7 @@ impl Builder {
             credentials: self.credentials.map(Value::Typed),
             max_age: self.max_age.map(Value::Typed),
             private_network: self.private_network.map(Value::Typed),
+            cross_site: self.cross_site.map(Value::Typed),
             unknown: &[],
         })
     }

@@ -18,7 +18,7 @@
 //!         assert_eq!(response.status(), StatusCode::NO_CONTENT);
 //!         assert_eq!(response.headers()["access-control-allow-methods"], "PUT");
 //!     }
-//!     Decision::Forward(_) => unreachable!("a preflight never reaches the handler"),
+//!     Decision::Forward(_) | Decision::Refuse(_) => unreachable!("a preflight never reaches the handler"),
 //! }
 //! ```
 
@@ -39,6 +39,149 @@ pub enum Decision<'p> {
     /// Any other request: call the handler, then pass its response headers to
     /// [`Policy::apply`](crate::Policy::apply) with this value, whatever the status.
     Forward(Actual),
+    /// A state-changing request that a browser sent from another site, from an origin that is
+    /// not allowed, while `CORS_REFUSE_CROSS_SITE=true`: answer it with
+    /// [`Refused::into_response`] (a `403`) and do **not** call the handler.
+    Refuse(Refused),
+}
+
+/// A request refused by the cross-site guard (`CORS_REFUSE_CROSS_SITE=true`): `403`, no
+/// `Access-Control-*` header, `Vary: Origin`.
+///
+/// ```
+/// use http::{HeaderMap, Method, StatusCode};
+/// use preflight::{CrossSite, Decision, Policy};
+///
+/// let policy = Policy::builder()
+///     .allowed_origins(["https://app.example.com"])
+///     .refuse_cross_site(true)
+///     .build()
+///     .unwrap();
+/// let mut headers = HeaderMap::new();
+/// headers.insert("origin", "https://evil.example".parse().unwrap());
+/// headers.insert("sec-fetch-site", "cross-site".parse().unwrap());
+/// let Decision::Refuse(refused) = policy.decide(&Method::POST, &headers) else { panic!() };
+/// assert_eq!(refused.reason(), CrossSite::OriginNotAllowed);
+/// let response = refused.into_response(());
+/// assert_eq!(response.status(), StatusCode::FORBIDDEN);
+/// assert_eq!(response.headers()["vary"], "Origin");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Refused {
+    reason: CrossSite,
+}
+
+impl Refused {
+    pub(crate) fn new(reason: CrossSite) -> Self {
+        Refused { reason }
+    }
+
+    /// Why the request was refused.
+    ///
+    /// ```
+    /// # use http::{HeaderMap, Method};
+    /// # use preflight::{CrossSite, Decision, Policy};
+    /// let policy = Policy::builder().allowed_origins(["https://app.example.com"]).refuse_cross_site(true).build().unwrap();
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert("sec-fetch-site", "cross-site".parse().unwrap());
+    /// let Decision::Refuse(refused) = policy.decide(&Method::DELETE, &headers) else { panic!() };
+    /// assert_eq!(refused.reason(), CrossSite::NoOrigin);
+    /// ```
+    pub fn reason(&self) -> CrossSite {
+        self.reason
+    }
+
+    /// Always `403 Forbidden`.
+    ///
+    /// ```
+    /// # use http::{HeaderMap, Method, StatusCode};
+    /// # use preflight::{Decision, Policy};
+    /// # let policy = Policy::builder().allowed_origins(["https://app.example.com"]).refuse_cross_site(true).build().unwrap();
+    /// # let mut headers = HeaderMap::new();
+    /// # headers.insert("sec-fetch-site", "cross-site".parse().unwrap());
+    /// # let Decision::Refuse(refused) = policy.decide(&Method::DELETE, &headers) else { panic!() };
+    /// assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    /// ```
+    pub fn status(&self) -> StatusCode {
+        StatusCode::FORBIDDEN
+    }
+
+    /// Writes the refusal's headers: `Vary: Origin` only (the answer depends on the origin;
+    /// no `Access-Control-*` header, so the page cannot read it either).
+    ///
+    /// ```
+    /// # use http::{HeaderMap, Method};
+    /// # use preflight::{Decision, Policy};
+    /// # let policy = Policy::builder().allowed_origins(["https://app.example.com"]).refuse_cross_site(true).build().unwrap();
+    /// # let mut headers = HeaderMap::new();
+    /// # headers.insert("sec-fetch-site", "cross-site".parse().unwrap());
+    /// # let Decision::Refuse(refused) = policy.decide(&Method::DELETE, &headers) else { panic!() };
+    /// let mut answer = HeaderMap::new();
+    /// refused.write_headers(&mut answer);
+    /// assert_eq!(answer.len(), 1);
+    /// ```
+    pub fn write_headers(&self, headers: &mut HeaderMap) {
+        crate::vary::add_origin(headers);
+    }
+
+    /// The whole answer with `body`.
+    ///
+    /// ```
+    /// # use http::{HeaderMap, Method};
+    /// # use preflight::{Decision, Policy};
+    /// # let policy = Policy::builder().allowed_origins(["https://app.example.com"]).refuse_cross_site(true).build().unwrap();
+    /// # let mut headers = HeaderMap::new();
+    /// # headers.insert("sec-fetch-site", "cross-site".parse().unwrap());
+    /// # let Decision::Refuse(refused) = policy.decide(&Method::DELETE, &headers) else { panic!() };
+    /// let response: http::Response<String> = refused.into_response("refused".into());
+    /// assert_eq!(response.status(), 403);
+    /// ```
+    pub fn into_response<B>(self, body: B) -> Response<B> {
+        let mut response = Response::new(body);
+        *response.status_mut() = self.status();
+        self.write_headers(response.headers_mut());
+        response
+    }
+}
+
+/// Why the cross-site guard refused a request.
+///
+/// ```
+/// assert_eq!(preflight::CrossSite::OriginNotAllowed.variable(), "CORS_ALLOWED_ORIGINS");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CrossSite {
+    /// The browser sent the request from another origin (its `Sec-Fetch-Site` is not
+    /// `same-origin`, or without `Sec-Fetch-Site` its `Origin` is not the request's `Host`),
+    /// and that origin is not allowed (or the `Origin` is malformed or repeated).
+    OriginNotAllowed,
+    /// `Sec-Fetch-Site` says another site sent it, and there is no `Origin` to allow.
+    NoOrigin,
+}
+
+impl CrossSite {
+    /// The variable to change when the refused request should have passed: the origin to
+    /// list, or the guard itself.
+    ///
+    /// ```
+    /// assert_eq!(preflight::CrossSite::NoOrigin.variable(), "CORS_REFUSE_CROSS_SITE");
+    /// ```
+    pub fn variable(self) -> &'static str {
+        match self {
+            CrossSite::OriginNotAllowed => crate::vars::ALLOWED_ORIGINS,
+            CrossSite::NoOrigin => crate::vars::REFUSE_CROSS_SITE,
+        }
+    }
+}
+
+impl fmt::Display for CrossSite {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            CrossSite::OriginNotAllowed => "a state-changing request from another origin that is not in CORS_ALLOWED_ORIGINS (CORS_REFUSE_CROSS_SITE=true refuses it before the handler runs)",
+            CrossSite::NoOrigin => "a state-changing request another site sent without an Origin header (CORS_REFUSE_CROSS_SITE=true refuses it before the handler runs)",
+        })
+    }
 }
 
 /// The answer to a preflight: allowed (`204`, the CORS headers) or rejected (`403`, no

@@ -43,6 +43,9 @@ pub struct Description<'p> {
     pub max_age: u64,
     /// Private network access preflights are answered with the grant.
     pub private_network: bool,
+    /// State-changing requests from other sites are refused before the handler
+    /// (`CORS_REFUSE_CROSS_SITE`).
+    pub refuse_cross_site: bool,
 }
 
 /// A list setting: `*`, or its entries.
@@ -163,6 +166,11 @@ impl fmt::Display for Description<'_> {
             yes_no(self.credentials),
             self.max_age,
             yes_no(self.private_network),
-        )
+        )?;
+        // Only when on, so that the line of every policy without it stays as it was.
+        if self.refuse_cross_site {
+            f.write_str("; cross-site requests refused")?;
+        }
+        Ok(())
     }
 }

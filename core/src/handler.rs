@@ -38,6 +38,9 @@ use crate::{ConfigError, Decision, Policy};
 /// The body of the `500` sent when the handler fails or panics.
 pub const INTERNAL_ERROR_BODY: &str = r#"{"error":"internal server error"}"#;
 
+/// The body of the `403` sent when the cross-site guard refuses a request.
+pub const CROSS_SITE_BODY: &str = r#"{"error":"cross-site request refused"}"#;
+
 /// Why a response was written by the library rather than by the handler. [`handle`] and
 /// [`misconfigured`] put it in the extensions of each `500` they make, so an adapter or a
 /// middleware can tell those apart from the handler's own `500`s (for example to stamp the
@@ -57,6 +60,8 @@ pub enum Generated {
     HandlerPanicked,
     /// The CORS configuration is invalid, so nothing is served.
     Misconfigured,
+    /// The cross-site guard refused the request (`CORS_REFUSE_CROSS_SITE=true`).
+    CrossSiteRefused,
 }
 
 /// The header [`serve`] puts the platform's request id in, on the `500`s the library writes.
@@ -120,6 +125,16 @@ where
     let decision = span.in_scope(|| policy.decide(request.method(), request.headers()));
     let actual = match decision {
         Decision::Preflight(preflight) => return preflight.into_response(ResBody::default()),
+        Decision::Refuse(refused) => {
+            let mut response = refused.into_response(ResBody::from(CROSS_SITE_BODY.to_string()));
+            response
+                .extensions_mut()
+                .insert(Generated::CrossSiteRefused);
+            response
+                .headers_mut()
+                .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            return response;
+        }
         Decision::Forward(actual) => actual,
     };
     let outcome = match catch_unwind(AssertUnwindSafe(|| handler(request))) {

@@ -128,6 +128,9 @@ where
             Decision::Preflight(preflight) => State::Answered {
                 response: Some(preflight.into_response(ResBody::default())),
             },
+            Decision::Refuse(refused) => State::Answered {
+                response: Some(refused.into_response(ResBody::default())),
+            },
             Decision::Forward(actual) => State::Forwarded {
                 future: self.inner.call(request),
                 actual,

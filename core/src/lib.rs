@@ -25,6 +25,9 @@
 //!     Decision::Preflight(preflight) => {
 //!         let _answer: http::Response<()> = preflight.into_response(()); // no handler, no auth
 //!     }
+//!     Decision::Refuse(refused) => {
+//!         let _answer: http::Response<()> = refused.into_response(()); // CORS_REFUSE_CROSS_SITE: 403
+//!     }
 //!     Decision::Forward(actual) => {
 //!         let mut response = http::Response::new(());          // the handler's response
 //!         *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR; // errors included
@@ -64,7 +67,7 @@ mod suffix;
 mod vary;
 
 pub use config::{Builder, Settings, DEFAULT_MAX_AGE, MAX_MAX_AGE};
-pub use decision::{Actual, Decision, Preflight, Rejection};
+pub use decision::{Actual, CrossSite, Decision, Preflight, Refused, Rejection};
 pub use headers::{is_cors_header_name, DEFAULT_HEADERS};
 pub use methods::DEFAULT_METHODS;
 // The bounds on hostile request headers: implementation limits, not part of the stable API

@@ -16,6 +16,7 @@ use http::header::{ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD
 use http::{HeaderMap, HeaderValue};
 
 use crate::decision::{ActualKind, Decision, Rejection};
+use crate::names::SEC_FETCH_SITE;
 use crate::problem::{ConfigError, Problem};
 
 /// The lines logged at cold start for the outcome of building a policy, each with its level
@@ -58,6 +59,14 @@ pub(crate) fn decision(decision: &Decision<'_>, headers: &HeaderMap) {
             ),
             Some(rejection) => preflight_rejected(rejection, headers),
         },
+        Decision::Refuse(refused) => tracing::warn!(
+            origin = %first(ORIGIN),
+            sec_fetch_site = %first(SEC_FETCH_SITE),
+            rule = %refused.reason(),
+            fix = refused.reason().variable(),
+            "cross-site request refused (403, before the handler): {}",
+            refused.reason()
+        ),
         Decision::Forward(actual) => {
             if let ActualKind::Disallowed(rejection) = &actual.kind {
                 tracing::debug!(

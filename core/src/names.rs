@@ -5,7 +5,7 @@
 use http::header::{
     ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
     ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE,
-    ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN,
+    ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, HOST, ORIGIN,
 };
 use http::{HeaderName, HeaderValue};
 
@@ -17,18 +17,25 @@ pub const ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK: HeaderName =
 pub const ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK: HeaderName =
     HeaderName::from_static("access-control-request-private-network");
 
+/// `Sec-Fetch-Site`, which browsers send on every request: `same-origin`, `same-site`,
+/// `cross-site`, or `none` (the user's own navigation). Read by the cross-site guard.
+pub(crate) const SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
+
 /// The request headers a policy decides on: an adapter whose platform drops repeated lines
-/// (Lambda's REST events) or hands over a copy of the request (Workers) keeps these.
+/// (Lambda's REST events) or hands over a copy of the request (Workers) keeps these. The last
+/// two are read by the cross-site guard only (`CORS_REFUSE_CROSS_SITE`).
 ///
 /// ```
 /// assert_eq!(preflight::CORS_REQUEST_HEADERS[0], http::header::ORIGIN);
-/// assert_eq!(preflight::CORS_REQUEST_HEADERS.len(), 4);
+/// assert_eq!(preflight::CORS_REQUEST_HEADERS.len(), 6);
 /// ```
-pub const CORS_REQUEST_HEADERS: [HeaderName; 4] = [
+pub const CORS_REQUEST_HEADERS: [HeaderName; 6] = [
     ORIGIN,
     ACCESS_CONTROL_REQUEST_METHOD,
     ACCESS_CONTROL_REQUEST_HEADERS,
     ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK,
+    SEC_FETCH_SITE,
+    HOST,
 ];
 
 /// Every `Access-Control-*` response header a browser reads. The policy owns them: whatever a

@@ -5,19 +5,19 @@ use std::fmt;
 
 use http::header::{
     ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS,
-    ACCESS_CONTROL_REQUEST_HEADERS, ORIGIN,
+    ACCESS_CONTROL_REQUEST_HEADERS, HOST, ORIGIN,
 };
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use once_cell::sync::OnceCell;
 
 use crate::answer::{AllowHeaders, AllowedPreflight, Answers};
 use crate::config::{Builder, Config, Settings};
-use crate::decision::{Actual, ActualKind, Decision, Preflight, Rejection};
+use crate::decision::{Actual, ActualKind, CrossSite, Decision, Preflight, Refused, Rejection};
 use crate::describe::{Description, Listed, OriginEntry};
 use crate::headers::{AllowedHeaders, HeadersCheck};
 use crate::log;
 use crate::methods::{AllowedMethods, MethodCheck};
-use crate::names::{CORS_RESPONSE_HEADERS, STAR, TRUE};
+use crate::names::{CORS_RESPONSE_HEADERS, SEC_FETCH_SITE, STAR, TRUE};
 use crate::origin::{AllowedOrigin, Origin, OriginSet};
 use crate::problem::{ConfigError, Problem};
 use crate::request::{PreflightHeaders, Seen};
@@ -51,6 +51,7 @@ pub struct Policy {
     headers: AllowedHeaders,
     credentials: bool,
     private_network: bool,
+    refuse_cross_site: bool,
     max_age: u64,
     expose: Option<HeaderValue>,
     answers: Answers,
@@ -105,6 +106,7 @@ impl Policy {
             headers: config.headers,
             credentials: config.credentials,
             private_network: config.private_network,
+            refuse_cross_site: config.refuse_cross_site,
             max_age: config.max_age,
             expose: config.expose,
             answers,
@@ -244,7 +246,13 @@ impl Policy {
     /// The decision alone (see [`Policy::decide`], which logs it).
     fn judge(&self, method: &Method, headers: &HeaderMap) -> Decision<'_> {
         if method != Method::OPTIONS {
-            return self.actual(Seen::get(headers, ORIGIN));
+            let origin = Seen::get(headers, ORIGIN);
+            if self.refuse_cross_site && !matches!(*method, Method::GET | Method::HEAD) {
+                if let Some(reason) = self.cross_site(origin, headers) {
+                    return Decision::Refuse(Refused::new(reason));
+                }
+            }
+            return self.actual(origin);
         }
         let request = PreflightHeaders::scan(headers);
         // OPTIONS without Origin and Access-Control-Request-Method is an ordinary request.
@@ -253,6 +261,33 @@ impl Policy {
         };
         let outcome = self.check_preflight(origin, &request, headers);
         Decision::Preflight(Preflight::new(&self.answers, outcome))
+    }
+
+    /// The cross-site guard (`CORS_REFUSE_CROSS_SITE=true`) for a state-changing request, as
+    /// Go's `net/http.CrossOriginProtection` decides it: a request the browser marks
+    /// `Sec-Fetch-Site: same-origin` or `none` (the user's own navigation) passes; without
+    /// `Sec-Fetch-Site` (a client that is not a browser, or an old browser) it passes unless an
+    /// `Origin` names another host than the request's `Host`; everything else (`same-site`,
+    /// `cross-site`) passes only from an allowed origin. Reads two headers; never allocates.
+    fn cross_site(&self, origin: Seen<'_>, headers: &HeaderMap) -> Option<CrossSite> {
+        match headers.get(SEC_FETCH_SITE).map(HeaderValue::as_bytes) {
+            Some(b"same-origin" | b"none") => return None,
+            Some(_) => {}
+            None => match origin.first {
+                None => return None,
+                Some(value) if !origin.repeated && same_host(value, headers.get(HOST)) => {
+                    return None
+                }
+                Some(_) => {}
+            },
+        }
+        match origin.first {
+            None => Some(CrossSite::NoOrigin),
+            Some(value) => match self.check_origin(value, origin.repeated) {
+                Ok(_) => None,
+                Err(_) => Some(CrossSite::OriginNotAllowed),
+            },
+        }
     }
 
     /// The decision for a request that is not a preflight, from its `Origin` line(s).
@@ -360,6 +395,17 @@ impl Policy {
         self.origins.is_any()
     }
 
+    /// Whether state-changing requests from other sites are refused before the handler
+    /// (`CORS_REFUSE_CROSS_SITE=true`).
+    ///
+    /// ```
+    /// let policy = preflight::Policy::builder().allowed_origins(["https://a.example"]).build().unwrap();
+    /// assert!(!policy.refuses_cross_site());
+    /// ```
+    pub fn refuses_cross_site(&self) -> bool {
+        self.refuse_cross_site
+    }
+
     /// The preflight cache time in seconds (`Access-Control-Max-Age`).
     ///
     /// ```
@@ -387,6 +433,7 @@ impl Policy {
             credentials: self.credentials,
             max_age: self.max_age,
             private_network: self.private_network,
+            refuse_cross_site: self.refuse_cross_site,
         }
     }
 
@@ -502,6 +549,18 @@ impl Policy {
             private_network,
         })
     }
+}
+
+/// Whether an `Origin` value names the request's own `Host` (`https://api.example.com` and
+/// `api.example.com`): a same-origin request from a browser that sends no `Sec-Fetch-Site`.
+fn same_host(origin: &HeaderValue, host: Option<&HeaderValue>) -> bool {
+    let Some(host) = host else { return false };
+    let origin = origin.as_bytes();
+    let Some(at) = origin.windows(3).position(|w| w == b"://") else {
+        return false;
+    };
+    let authority = &origin[at + 3..];
+    !authority.is_empty() && authority.eq_ignore_ascii_case(host.as_bytes())
 }
 
 /// Several `Access-Control-Request-Headers` lines as one comma-joined value, refused unread

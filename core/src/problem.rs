@@ -15,7 +15,7 @@
 //! | CORS_ALLOWED_METHODS | `methods-empty`, `method-invalid`, `method-forbidden`, `method-normalized`, `method-case`, `method-repeat` |
 //! | CORS_ALLOWED_HEADERS | `header-invalid`, `header-forbidden`, `header-cors-protocol` |
 //! | CORS_EXPOSE_HEADERS | `expose-star-with-credentials`, `expose-set-cookie`, `expose-safelisted` |
-//! | CORS_ALLOW_CREDENTIALS, CORS_ALLOW_PRIVATE_NETWORK | `boolean-invalid`, `private-network-with-any-origin` |
+//! | CORS_ALLOW_CREDENTIALS, CORS_ALLOW_PRIVATE_NETWORK, CORS_REFUSE_CROSS_SITE | `boolean-invalid`, `private-network-with-any-origin`, `cross-site-guard-with-any-origin` |
 //! | CORS_MAX_AGE | `max-age-negative`, `max-age-not-a-number`, `max-age-too-large`, `max-age-above-chromium-cap` |
 //! | any other CORS_ name | `unknown-variable` |
 
@@ -28,7 +28,7 @@ use std::fmt;
 /// assert!(preflight::CODES.contains(&"origin-path"));
 /// assert!(preflight::CODES.iter().all(|c| c.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')));
 /// ```
-pub const CODES: [&str; 50] = [
+pub const CODES: [&str; 51] = [
     "origin-missing",
     "origin-empty",
     "origin-duplicate",
@@ -74,6 +74,7 @@ pub const CODES: [&str; 50] = [
     "expose-safelisted",
     "boolean-invalid",
     "private-network-with-any-origin",
+    "cross-site-guard-with-any-origin",
     "max-age-negative",
     "max-age-not-a-number",
     "max-age-too-large",

@@ -9,9 +9,10 @@
 //! | `CORS_ALLOW_CREDENTIALS` | `true` or `false` | `false` |
 //! | `CORS_MAX_AGE` | preflight cache seconds, 0 to 86400 | `7200` |
 //! | `CORS_ALLOW_PRIVATE_NETWORK` | `true` or `false` | `false` |
+//! | `CORS_REFUSE_CROSS_SITE` | `true` to refuse state-changing requests from other sites (`403`, before the handler) | `false` |
 //!
 //! ```
-//! assert_eq!(preflight::vars::ALL.len(), 7);
+//! assert_eq!(preflight::vars::ALL.len(), 8);
 //! assert_eq!(preflight::vars::ALLOWED_ORIGINS, "CORS_ALLOWED_ORIGINS");
 //! ```
 
@@ -29,8 +30,12 @@ pub const ALLOW_CREDENTIALS: &str = "CORS_ALLOW_CREDENTIALS";
 pub const MAX_AGE: &str = "CORS_MAX_AGE";
 /// `true` to answer Private Network Access preflights.
 pub const ALLOW_PRIVATE_NETWORK: &str = "CORS_ALLOW_PRIVATE_NETWORK";
+/// `true` to refuse, with a `403` before the handler, a state-changing request (not `GET`,
+/// `HEAD` or `OPTIONS`) that a browser sent from another site and whose origin is not allowed:
+/// the simple cross-site requests (a form `POST`) that CORS itself lets through.
+pub const REFUSE_CROSS_SITE: &str = "CORS_REFUSE_CROSS_SITE";
 /// Every variable, in the order of the documentation.
-pub const ALL: [&str; 7] = [
+pub const ALL: [&str; 8] = [
     ALLOWED_ORIGINS,
     ALLOWED_METHODS,
     ALLOWED_HEADERS,
@@ -38,6 +43,7 @@ pub const ALL: [&str; 7] = [
     ALLOW_CREDENTIALS,
     MAX_AGE,
     ALLOW_PRIVATE_NETWORK,
+    REFUSE_CROSS_SITE,
 ];
 
 /// The prefix of every variable: a name with it that is not one of [`ALL`] is reported as a

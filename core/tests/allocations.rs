@@ -1,5 +1,6 @@
 //! Heap allocations on the request path, counted with a counting global allocator.
-//! Rejecting a preflight and passing a request without `Origin` must not allocate at all;
+//! Rejecting a preflight, refusing a cross-site request and passing a request without
+//! `Origin` must not allocate at all;
 //! the other paths allocate only what the `http` types need to hold the answer.
 
 mod common;
@@ -146,4 +147,31 @@ fn allowed_paths_allocate_only_for_the_answer() {
     assert!(decided.count_total <= 3, "{}", decided.count_total);
     assert!(answered.count_total <= 6, "{}", answered.count_total);
     assert!(actual.count_total <= 2, "{}", actual.count_total);
+}
+
+#[test]
+fn cross_site_refusals_allocate_nothing() {
+    let p = common::policy(&[
+        ("CORS_ALLOWED_ORIGINS", "https://app.example.com"),
+        ("CORS_REFUSE_CROSS_SITE", "true"),
+    ]);
+    let cases: [HeaderMap; 3] = [
+        headers(&[
+            ("origin", "https://evil.example"),
+            ("sec-fetch-site", "cross-site"),
+        ]),
+        headers(&[("sec-fetch-site", "cross-site")]),
+        headers(&[
+            ("origin", "https://evil.example"),
+            ("host", "api.example.com"),
+        ]),
+    ];
+    for request in &cases {
+        let counted = measure(|| {
+            let decision = p.decide(&Method::POST, request);
+            assert!(matches!(decision, Decision::Refuse(_)));
+            std::hint::black_box(decision);
+        });
+        assert_eq!(counted.count_total, 0, "{request:?}");
+    }
 }

@@ -152,7 +152,7 @@ fn check(attack: &Attack, policy: &Policy) -> Vec<String> {
         capture_logs(
             || match policy.decide(&Method::OPTIONS, &preflight_request) {
                 Decision::Preflight(p) => Ok((p.rejection(), p.into_response(()))),
-                Decision::Forward(_) => Err(()),
+                Decision::Forward(_) | Decision::Refuse(_) => Err(()),
             },
         );
     let Ok((rejection, response)) = answer else {
@@ -204,7 +204,7 @@ fn check(attack: &Attack, policy: &Policy) -> Vec<String> {
             policy.apply(&actual, &mut response);
             Some((actual.is_allowed(), response))
         }
-        Decision::Preflight(_) => None,
+        Decision::Preflight(_) | Decision::Refuse(_) => None,
     });
     match outcome {
         None => fail("a GET was treated as a preflight".into()),

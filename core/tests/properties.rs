@@ -251,6 +251,8 @@ proptest! {
                 }
                 prop_assert!(response.get("vary").is_some());
             }
+            // These policies have no cross-site guard.
+            Decision::Refuse(_) => prop_assert!(false, "refused without the guard"),
         }
     }
 }

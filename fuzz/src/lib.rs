@@ -1,7 +1,7 @@
 //! What the fuzz targets share: turning fuzz bytes into origins, policies and requests, an
 //! independent reference matcher, and the response invariants every answer must satisfy.
 
-use http::header::{HeaderName, HeaderValue, ORIGIN};
+use http::header::{HeaderValue, ORIGIN};
 use http::{HeaderMap, Method};
 use preflight::{Decision, Policy};
 
@@ -148,7 +148,7 @@ pub fn policy_from(bytes: &mut Bytes<'_>) -> Result<Policy, preflight::ConfigErr
 }
 
 /// Request headers from fuzz bytes: `(selector, value)` pairs, the selector picking one of
-/// the CORS request headers (repeats allowed), values up to 0xff.
+/// the headers a policy reads (repeats allowed), values up to 0xff.
 pub fn request_headers(bytes: &mut Bytes<'_>) -> (Method, HeaderMap) {
     let method = match bytes.byte() % 4 {
         0 => Method::OPTIONS,
@@ -156,12 +156,8 @@ pub fn request_headers(bytes: &mut Bytes<'_>) -> (Method, HeaderMap) {
         2 => Method::PUT,
         _ => Method::from_bytes(b"patch").unwrap(),
     };
-    let names = [
-        ORIGIN,
-        HeaderName::from_static("access-control-request-method"),
-        HeaderName::from_static("access-control-request-headers"),
-        HeaderName::from_static("access-control-request-private-network"),
-    ];
+    // Every header a policy decides on (the cross-site guard's Sec-Fetch-Site and Host too).
+    let names = preflight::CORS_REQUEST_HEADERS;
     let mut headers = HeaderMap::new();
     for _ in 0..(bytes.byte() % 8) {
         let name = names[bytes.byte() as usize % names.len()].clone();
@@ -192,6 +188,20 @@ pub fn check_answer(policy: &Policy, method: &Method, request: &HeaderMap) {
             } else {
                 assert_eq!(response.status(), 204);
             }
+        }
+        Decision::Refuse(refused) => {
+            // The guard refuses state-changing requests only, and never with CORS headers.
+            assert!(policy.refuses_cross_site(), "refused without the guard");
+            assert!(!matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS));
+            let response = refused.into_response(());
+            assert_eq!(response.status(), 403);
+            assert!(
+                response
+                    .headers()
+                    .keys()
+                    .all(|k| !k.as_str().starts_with("access-control-")),
+                "a refused request carries CORS headers"
+            );
         }
         Decision::Forward(actual) => {
             let mut headers = HeaderMap::new();

@@ -217,7 +217,7 @@ where
 }
 
 /// The request headers a preflight is judged on; their repeats must reach the policy.
-const JUDGED: [HeaderName; 4] = preflight::CORS_REQUEST_HEADERS;
+const JUDGED: [HeaderName; 6] = preflight::CORS_REQUEST_HEADERS;
 
 /// A layer over `lambda_http`'s event service (what [`run`] puts in front of
 /// `lambda_http::Adapter`): on payload 1.0 and ALB events, which carry both `headers` (the

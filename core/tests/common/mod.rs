@@ -82,6 +82,10 @@ pub fn send(
             handler_ran: false,
             response: preflight.into_response(()),
         },
+        Decision::Refuse(refused) => Outcome {
+            handler_ran: false,
+            response: refused.into_response(()),
+        },
         Decision::Forward(actual) => {
             let mut response = Response::new(());
             *response.status_mut() = StatusCode::from_u16(status).unwrap();
