@@ -217,6 +217,9 @@ def test_without_panic_unwind_a_worker_panic_reaches_the_browser_as_a_cors_error
         assert any("No 'Access-Control-Allow-Origin' header" in line for line in console), console
         status, lines = raw(function, "GET", "/error", {"Origin": case["origin"]})
         assert status >= 500 and not [n for n, _ in lines if n.startswith("access-control-")], lines
+        deadline = time.time() + 15  # workerd's log lines may land a while after the answer
+        while "the example fails on purpose" not in function.log()[before:] and time.time() < deadline:
+            time.sleep(0.2)
         log = function.log()[before:]
         assert "the example fails on purpose" in log, log[-2000:]  # it reached our handler
     finally:
