@@ -239,7 +239,7 @@ impl<S> Guarded<S> {
 
 /// The tower service of a platform adapter (`preflight_lambda::CorsService`,
 /// `preflight_vercel::CorsService`): the platform's whole request cycle ([`Platform::around`],
-/// which ends in [`handler::serve`](crate::handler::serve)) around every call of the inner
+/// which ends in [`handler::serve`]) around every call of the inner
 /// service. A `poll_ready` error of the inner service is answered by the next call as a
 /// failed handler, a `500` with CORS headers: the service itself never fails.
 ///
@@ -410,7 +410,7 @@ where
 /// it works outside a router (`layer.layer(router)`) and inside one (axum's
 /// `Router::layer`): it never fails (`Error = Infallible`, what `Router::layer` asks), answers
 /// preflights before the inner service, and turns the inner service's `Err` or panic into a
-/// `500` with CORS headers ([`handler::serve`](crate::handler::serve)).
+/// `500` with CORS headers ([`handler::serve`]).
 ///
 /// ```
 /// use std::convert::Infallible;
