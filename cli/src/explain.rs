@@ -35,6 +35,14 @@ fn read(env_file: Option<&Path>) -> Result<Source, String> {
 
 /// What one `CORS_ALLOWED_ORIGINS` entry lets in.
 fn origin_words(entry: &OriginEntry<'_>) -> String {
+    if let OriginEntry::App(origin) = entry {
+        let what = if origin.contains("extension://") {
+            "browser extension"
+        } else {
+            "app shell (Capacitor, Ionic, Tauri)"
+        };
+        return format!("exactly this {what}'s pages, byte for byte");
+    }
     let OriginEntry::Listed {
         scheme,
         host,

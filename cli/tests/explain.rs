@@ -126,6 +126,27 @@ fn the_cross_site_guard_in_words_and_json() {
 }
 
 #[test]
+fn app_and_extension_origins_in_words() {
+    let out = explain(
+        &[(
+            "CORS_ALLOWED_ORIGINS",
+            "capacitor://localhost,chrome-extension://abcdefghijklmnopabcdefghijklmnop",
+        )],
+        &[],
+    );
+    let words = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{words}");
+    assert!(
+        words.contains("exactly this app shell (Capacitor, Ionic, Tauri)'s pages"),
+        "{words}"
+    );
+    assert!(
+        words.contains("exactly this browser extension's pages"),
+        "{words}"
+    );
+}
+
+#[test]
 fn nothing_set_is_an_error_not_allow_all() {
     let out = explain(&[], &[]);
     assert_eq!(out.status.code(), Some(1));

@@ -73,6 +73,9 @@ pub enum OriginEntry<'p> {
         /// Which ports.
         ports: Ports,
     },
+    /// The exact origin of an app shell or a browser extension (`capacitor://localhost`,
+    /// `chrome-extension://<id>`).
+    App(&'p str),
 }
 
 /// The ports an origin entry accepts.
@@ -90,6 +93,7 @@ impl<'p> From<&'p AllowedOrigin> for OriginEntry<'p> {
     fn from(origin: &'p AllowedOrigin) -> Self {
         match origin {
             AllowedOrigin::Any => OriginEntry::Any,
+            AllowedOrigin::App(origin) => OriginEntry::App(origin),
             AllowedOrigin::Listed {
                 scheme,
                 host,
@@ -119,6 +123,7 @@ impl fmt::Display for OriginEntry<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             OriginEntry::Any => f.write_str("*"),
+            OriginEntry::App(origin) => f.write_str(origin),
             OriginEntry::Listed {
                 scheme,
                 host,

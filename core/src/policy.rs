@@ -372,7 +372,9 @@ impl Policy {
     /// assert!(!policy.allows_origin("null"));
     /// ```
     pub fn allows_origin(&self, origin: &str) -> bool {
-        Origin::parse(origin.as_bytes()).is_ok_and(|o| self.origins.allows(&o))
+        self.origins.is_any()
+            || self.origins.find_exact(origin.as_bytes()).is_some()
+            || Origin::parse(origin.as_bytes()).is_ok_and(|o| self.origins.allows(&o))
     }
 
     /// Whether `Access-Control-Allow-Credentials: true` is sent.

@@ -29,7 +29,21 @@ pub(crate) enum AllowedOrigin {
         subdomains: bool,
         port: PortSpec,
     },
+    /// The exact origin of an app shell or a browser extension (`capacitor://localhost`,
+    /// `chrome-extension://<id>`): matched byte for byte, never by a pattern.
+    App(String),
 }
+
+/// The non-http schemes of pages that make CORS requests: app shells (Capacitor, Ionic,
+/// Tauri) and browser extensions (Chromium, Firefox, Safari).
+pub(crate) const APP_SCHEMES: [&str; 6] = [
+    "capacitor",
+    "ionic",
+    "tauri",
+    "chrome-extension",
+    "moz-extension",
+    "safari-web-extension",
+];
 
 /// What is wrong with an allowlist entry, and its fix.
 pub(crate) struct EntryError {
@@ -100,10 +114,11 @@ impl AllowedOrigin {
         let scheme = match scheme_text.to_ascii_lowercase().as_str() {
             "https" => Scheme::Https,
             "http" => Scheme::Http,
+            app if APP_SCHEMES.contains(&app) => return app_origin(app, rest),
             other => {
                 return Err(entry_error("origin-scheme", 
-                    format!("the scheme `{other}` is not supported; only http and https pages make CORS requests this library can allow"),
-                    "use an http or https origin, or remove the entry",
+                    format!("the scheme `{other}` is not one that makes CORS requests this library can allow: http and https pages, and the apps and extensions of {}", APP_SCHEMES.map(|s| format!("`{s}://`")).join(", ")),
+                    "use an http or https origin, an app or extension origin, or remove the entry",
                 )
                 .propose(format!("https://{rest}")))
             }
@@ -194,6 +209,8 @@ impl AllowedOrigin {
     }
 
     /// Whether this entry accepts `http://` origins on a non-loopback host.
+    ///
+    /// App and extension origins are exact and cannot be served by a network attacker.
     pub(crate) fn is_insecure(&self) -> bool {
         matches!(self, AllowedOrigin::Listed { scheme: Scheme::Http, host, .. } if !is_loopback_host(host))
     }
@@ -210,8 +227,81 @@ impl fmt::Display for AllowedOrigin {
                 subdomains,
                 port,
             } => write_entry(f, *scheme, host, *subdomains, *port),
+            AllowedOrigin::App(origin) => f.write_str(origin),
         }
     }
+}
+
+/// An app or extension origin (`scheme` is one of [`APP_SCHEMES`], lower-cased; `rest` what
+/// follows `://`): exact only, in the shape each platform sends.
+fn app_origin(scheme: &str, rest: &str) -> Result<AllowedOrigin, EntryError> {
+    let shape = |why: String, fix: &str| Err(entry_error("origin-app", why, fix));
+    if rest.contains('*') {
+        return shape(
+            format!("`{scheme}://` origins can be listed exactly only: a pattern would trust other apps or extensions"),
+            "list each app or extension origin exactly",
+        );
+    }
+    let id = match scheme {
+        // Chromium extension ids: 32 letters from a to p.
+        "chrome-extension" => {
+            if rest.len() != 32 || !rest.bytes().all(|b| (b'a'..=b'p').contains(&b)) {
+                return shape(
+                    format!("`{rest}` is not a Chromium extension id (32 letters from a to p)"),
+                    "copy the id from chrome://extensions, e.g. `chrome-extension://abcdefghijklmnopabcdefghijklmnop`",
+                );
+            }
+            rest.to_string()
+        }
+        // Firefox and Safari name an extension's pages by a UUID.
+        "moz-extension" | "safari-web-extension" => {
+            if !is_uuid(rest) {
+                return shape(
+                    format!("`{rest}` is not the UUID `{scheme}://` origins carry (8-4-4-4-12 hexadecimal digits)"),
+                    "copy the UUID from the browser's extension page (about:debugging in Firefox)",
+                );
+            }
+            // Firefox sends it in lower case; Safari as the system wrote it: kept as given.
+            if scheme == "moz-extension" {
+                rest.to_ascii_lowercase()
+            } else {
+                rest.to_string()
+            }
+        }
+        // App shells: a host name (`localhost` unless the app configures another), no port.
+        _ => {
+            let host = rest.to_ascii_lowercase();
+            let valid = !host.is_empty()
+                && host.len() <= 253
+                && host.split('.').all(|label| {
+                    !label.is_empty()
+                        && label.len() <= 63
+                        && label
+                            .bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                        && !label.starts_with('-')
+                        && !label.ends_with('-')
+                });
+            if !valid {
+                return shape(
+                    format!("`{rest}` is not a host name; `{scheme}://` origins are `{scheme}://localhost` or another host name the app sets, without a port"),
+                    "write the origin the app's pages have, e.g. `capacitor://localhost`",
+                );
+            }
+            host
+        }
+    };
+    Ok(AllowedOrigin::App(format!("{scheme}://{id}")))
+}
+
+/// `8-4-4-4-12` hexadecimal digits.
+fn is_uuid(text: &str) -> bool {
+    let groups: Vec<&str> = text.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(group, len)| group.len() == len && group.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// Writes a listed entry, normalized: `https://*.example.com:*`.

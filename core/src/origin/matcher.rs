@@ -38,6 +38,12 @@ impl OriginSet {
         for entry in entries {
             match entry {
                 AllowedOrigin::Any => set.any = true,
+                AllowedOrigin::App(origin) => {
+                    let value = HeaderValue::from_str(origin)
+                        .expect("a validated origin is a valid header value");
+                    let _ = value.clone();
+                    set.exact.insert(origin.as_bytes().into(), value);
+                }
                 AllowedOrigin::Listed {
                     scheme,
                     host,

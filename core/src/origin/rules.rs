@@ -149,7 +149,7 @@ fn check_entry(
                 Ok((origin.clone(), Some(propose(problem, example, credentials, depth, own))))
             }
         }
-        AllowedOrigin::Listed { .. } => Ok((origin, None)),
+        AllowedOrigin::Listed { .. } | AllowedOrigin::App(_) => Ok((origin, None)),
     }
 }
 
