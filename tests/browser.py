@@ -241,6 +241,14 @@ class LambdaAxumFunction(LambdaFunction):
     bin = "items-axum"
 
 
+class LambdaTenantsFunction(LambdaFunction):
+    """examples/lambda's `items-tenants` binary: origins decided by a function over a tenant
+    table (`TENANT_HOSTS`), the `CORS_*` variables for the rest."""
+
+    name = "lambda-tenants"
+    bin = "items-tenants"
+
+
 class LambdaStreamFunction(LambdaFunction):
     """examples/lambda's `items-stream` binary: streamed responses
     (`run_with_streaming_response_concurrent`) from an axum Router with the CORS layer."""
@@ -478,6 +486,7 @@ __all__ = [
     "LambdaAxumFunction",
     "LambdaFunction",
     "LambdaStreamFunction",
+    "LambdaTenantsFunction",
     "PageServer",
     "WorkerAxumAbortFunction",
     "WorkerAxumFunction",

@@ -148,6 +148,7 @@ fn description_json(d: &Description<'_>) -> Value {
         "max_age": d.max_age,
         "private_network": d.private_network,
         "refuse_cross_site": d.refuse_cross_site,
+        "origin_function": d.origin_function,
     })
 }
 

@@ -7,7 +7,7 @@ use http::HeaderValue;
 use crate::headers::{self, AllowedHeaders};
 use crate::list::{list, Compare, Entries, Given, Star};
 use crate::methods::{self, AllowedMethods};
-use crate::origin::{self, AllowedOrigin};
+use crate::origin::{self, AllowedOrigin, Origin, OriginPredicate};
 use crate::problem::{ConfigError, Problem, Severity};
 use crate::vars;
 
@@ -232,6 +232,14 @@ impl Settings {
 
     /// Validates every setting ([`Settings::build`] compiles the result into a policy).
     pub(crate) fn validate(&self) -> Result<Config, ConfigError> {
+        self.validate_with(None)
+    }
+
+    /// [`Settings::validate`] with an origin function ([`Settings::build_with`]).
+    pub(crate) fn validate_with(
+        &self,
+        predicate: Option<&OriginPredicate>,
+    ) -> Result<Config, ConfigError> {
         fn text(value: &Option<String>) -> Option<Given<'_>> {
             value.as_deref().map(Given::Text)
         }
@@ -247,6 +255,7 @@ impl Settings {
             max_age: flag(&self.max_age),
             private_network: flag(&self.allow_private_network),
             cross_site: flag(&self.refuse_cross_site),
+            predicate,
             unknown: &self.unknown,
         })
     }
@@ -262,6 +271,7 @@ struct Input<'a> {
     max_age: Option<Value<'a, u64>>,
     private_network: Option<Value<'a, bool>>,
     cross_site: Option<Value<'a, bool>>,
+    predicate: Option<&'a OriginPredicate>,
     unknown: &'a [String],
 }
 
@@ -295,7 +305,32 @@ fn validate(input: Input<'_>) -> Result<Config, ConfigError> {
         &mut problems,
     );
     let refuse_cross_site = boolean(vars::REFUSE_CROSS_SITE, input.cross_site, &mut problems);
-    let entries = origin::allowed_origins(input.origins, credentials, &mut problems);
+    let entries = origin::allowed_origins(
+        input.origins,
+        credentials,
+        input.predicate.is_some(),
+        &mut problems,
+    );
+    if let Some(canary) = input.predicate.and_then(OriginPredicate::allows_a_canary) {
+        let reason = format!("the origin function (`Builder::allow_origin_if`) allows `{canary}`, an origin no page has (the `.invalid` domain never resolves): it allows every origin");
+        if credentials {
+            problems.push(Problem::error(
+                "origin-predicate-allows-any",
+                vars::ALLOWED_ORIGINS,
+                None,
+                format!("{reason}, which with CORS_ALLOW_CREDENTIALS=true would let any website read your users' data"),
+                "make the function answer yes only for the origins you know (look them up), or set CORS_ALLOW_CREDENTIALS=false",
+            ));
+        } else {
+            problems.push(Problem::warning(
+                "origin-predicate-allows-any",
+                vars::ALLOWED_ORIGINS,
+                None,
+                reason,
+                "make the function answer yes only for the origins you know, or use CORS_ALLOWED_ORIGINS=* for a public API",
+            ));
+        }
+    }
     if refuse_cross_site && entries.contains(&AllowedOrigin::Any) {
         problems.push(Problem::warning(
             "cross-site-guard-with-any-origin",
@@ -381,6 +416,7 @@ fn validate(input: Input<'_>) -> Result<Config, ConfigError> {
         refuse_cross_site,
         max_age,
         expose,
+        predicate: input.predicate.cloned(),
         warnings: problems,
     })
 }
@@ -396,6 +432,8 @@ pub(crate) struct Config {
     pub(crate) private_network: bool,
     pub(crate) refuse_cross_site: bool,
     pub(crate) max_age: u64,
+    /// The function that decides origins the list does not name.
+    pub(crate) predicate: Option<OriginPredicate>,
     /// The `Access-Control-Expose-Headers` value, when any.
     pub(crate) expose: Option<HeaderValue>,
     /// What is questionable but valid.
@@ -429,6 +467,7 @@ pub struct Builder {
     max_age: Option<u64>,
     private_network: Option<bool>,
     cross_site: Option<bool>,
+    predicate: Option<OriginPredicate>,
 }
 
 /// The builder's items: each one entry, never split again.
@@ -530,6 +569,47 @@ impl Builder {
         self
     }
 
+    /// Allows, besides the listed origins, every origin `predicate` says yes to: for
+    /// allowlists kept elsewhere (a tenant table). The function sees only the request's
+    /// origin, parsed and validated (never `null`, a malformed or a repeated `Origin`, nor
+    /// anything else of the request), and runs only for origins the list does not name.
+    /// With a function, `CORS_ALLOWED_ORIGINS` may be left out.
+    ///
+    /// It cannot weaken the rules: at build time it is asked about origins no page has (the
+    /// `.invalid` domain); a yes means it allows every origin, an error with credentials
+    /// (`origin-predicate-allows-any`) and a warning without. With credentials, its yes for an
+    /// `http://` origin on a host other than localhost counts as no. Keep it fast and
+    /// synchronous: it runs on every request from an unlisted origin. For an allowlist that
+    /// must be fetched, load it into memory beside the function (refreshed in the background)
+    /// and look it up there (see the README's "Origins decided by a function").
+    ///
+    /// ```
+    /// use std::collections::HashSet;
+    /// use preflight::Policy;
+    ///
+    /// let tenants: HashSet<&str> = ["acme.example", "globex.example"].into();
+    /// let policy = Policy::builder()
+    ///     .allow_origin_if(move |origin| {
+    ///         origin.scheme() == preflight::Scheme::Https && tenants.contains(origin.host())
+    ///     })
+    ///     .allow_credentials(true)
+    ///     .build()
+    ///     .unwrap();
+    /// assert!(policy.allows_origin("https://acme.example"));
+    /// assert!(!policy.allows_origin("https://evil.example"));
+    ///
+    /// // A function that says yes to everything cannot be built with credentials.
+    /// let open = Policy::builder().allow_origin_if(|_| true).allow_credentials(true).build();
+    /// assert_eq!(open.unwrap_err().errors().next().unwrap().code(), "origin-predicate-allows-any");
+    /// ```
+    pub fn allow_origin_if(
+        mut self,
+        predicate: impl Fn(&Origin<'_>) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        self.predicate = Some(OriginPredicate::new(predicate));
+        self
+    }
+
     /// Validates the values ([`Builder::build`] compiles the result into a policy).
     pub(crate) fn validate(&self) -> Result<Config, ConfigError> {
         fn list(items: &Option<Vec<String>>) -> Option<Given<'_>> {
@@ -544,6 +624,7 @@ impl Builder {
             max_age: self.max_age.map(Value::Typed),
             private_network: self.private_network.map(Value::Typed),
             cross_site: self.cross_site.map(Value::Typed),
+            predicate: self.predicate.as_ref(),
             unknown: &[],
         })
     }

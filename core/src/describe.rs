@@ -46,6 +46,8 @@ pub struct Description<'p> {
     /// State-changing requests from other sites are refused before the handler
     /// (`CORS_REFUSE_CROSS_SITE`).
     pub refuse_cross_site: bool,
+    /// A function decides origins the list does not name (`Builder::allow_origin_if`).
+    pub origin_function: bool,
 }
 
 /// A list setting: `*`, or its entries.
@@ -159,7 +161,10 @@ impl fmt::Display for Listed<'_> {
 impl fmt::Display for Description<'_> {
     /// The policy in one line of plain words (what the adapters log at cold start).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let origins: Vec<String> = self.origins.iter().map(ToString::to_string).collect();
+        let mut origins: Vec<String> = self.origins.iter().map(ToString::to_string).collect();
+        if origins.is_empty() {
+            origins.push("none listed".into());
+        }
         let yes_no = |yes: bool| if yes { "yes" } else { "no" };
         write!(
             f,
@@ -172,7 +177,10 @@ impl fmt::Display for Description<'_> {
             self.max_age,
             yes_no(self.private_network),
         )?;
-        // Only when on, so that the line of every policy without it stays as it was.
+        // Only when on, so that the line of every policy without them stays as it was.
+        if self.origin_function {
+            f.write_str("; and the origins a function allows")?;
+        }
         if self.refuse_cross_site {
             f.write_str("; cross-site requests refused")?;
         }

@@ -18,7 +18,7 @@ use crate::headers::{AllowedHeaders, HeadersCheck};
 use crate::log;
 use crate::methods::{AllowedMethods, MethodCheck};
 use crate::names::{CORS_RESPONSE_HEADERS, SEC_FETCH_SITE, STAR, TRUE};
-use crate::origin::{AllowedOrigin, Origin, OriginSet};
+use crate::origin::{AllowedOrigin, Origin, OriginPredicate, OriginSet};
 use crate::problem::{ConfigError, Problem};
 use crate::request::{PreflightHeaders, Seen};
 use crate::vary;
@@ -54,6 +54,7 @@ pub struct Policy {
     refuse_cross_site: bool,
     max_age: u64,
     expose: Option<HeaderValue>,
+    predicate: Option<OriginPredicate>,
     answers: Answers,
     warnings: Vec<Problem>,
 }
@@ -74,6 +75,26 @@ impl Settings {
     /// ```
     pub fn build(&self) -> Result<Policy, ConfigError> {
         self.validate().map(Policy::new)
+    }
+
+    /// [`Settings::build`], with a function that decides origins the list does not name (as
+    /// [`Builder::allow_origin_if`], whose rules it follows): the `CORS_*` variables for
+    /// everything else, so a serverless function keeps its environment configuration.
+    ///
+    /// ```
+    /// let settings = preflight::Settings::from_vars([("CORS_ALLOW_CREDENTIALS", "true")]);
+    /// let policy = settings
+    ///     .build_with(|origin| origin.host().ends_with(".tenants.example.com"))
+    ///     .unwrap();
+    /// assert!(policy.allows_origin("https://acme.tenants.example.com"));
+    /// assert!(policy.allows_credentials());
+    /// ```
+    pub fn build_with(
+        &self,
+        predicate: impl Fn(&Origin<'_>) -> bool + Send + Sync + 'static,
+    ) -> Result<Policy, ConfigError> {
+        self.validate_with(Some(&OriginPredicate::new(predicate)))
+            .map(Policy::new)
     }
 }
 
@@ -108,6 +129,7 @@ impl Policy {
             private_network: config.private_network,
             refuse_cross_site: config.refuse_cross_site,
             max_age: config.max_age,
+            predicate: config.predicate,
             expose: config.expose,
             answers,
             warnings: config.warnings,
@@ -374,7 +396,15 @@ impl Policy {
     pub fn allows_origin(&self, origin: &str) -> bool {
         self.origins.is_any()
             || self.origins.find_exact(origin.as_bytes()).is_some()
-            || Origin::parse(origin.as_bytes()).is_ok_and(|o| self.origins.allows(&o))
+            || Origin::parse(origin.as_bytes())
+                .is_ok_and(|o| self.origins.allows(&o) || self.predicate_allows(&o))
+    }
+
+    /// Whether the origin function (`Builder::allow_origin_if`), if any, allows `origin`.
+    fn predicate_allows(&self, origin: &Origin<'_>) -> bool {
+        self.predicate
+            .as_ref()
+            .is_some_and(|predicate| predicate.allows(origin, self.credentials))
     }
 
     /// Whether `Access-Control-Allow-Credentials: true` is sent.
@@ -436,6 +466,7 @@ impl Policy {
             max_age: self.max_age,
             private_network: self.private_network,
             refuse_cross_site: self.refuse_cross_site,
+            origin_function: self.predicate.is_some(),
         }
     }
 
@@ -478,7 +509,7 @@ impl Policy {
             return Err(Rejection::DuplicateOrigin);
         }
         let parsed = Origin::parse(origin.as_bytes()).map_err(Rejection::Origin)?;
-        if self.origins.find_pattern(&parsed) {
+        if self.origins.find_pattern(&parsed) || self.predicate_allows(&parsed) {
             Ok(None)
         } else {
             Err(Rejection::OriginNotAllowed)

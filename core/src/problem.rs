@@ -10,7 +10,7 @@
 //!
 //! | variable | codes |
 //! |---|---|
-//! | CORS_ALLOWED_ORIGINS | `origin-missing`, `origin-empty`, `origin-duplicate`, `origin-any-with-credentials`, `origin-insecure-with-credentials`, `origin-shared-domain`, `origin-null`, `origin-space`, `origin-non-ascii`, `origin-no-scheme`, `origin-scheme`, `origin-path`, `origin-user-info`, `origin-percent-escape`, `origin-host-port`, `origin-wildcard`, `origin-host-empty`, `origin-ipv6-unbracketed`, `origin-host-too-long`, `origin-host-character`, `origin-host-not-ipv4`, `origin-host-empty-label`, `origin-host-long-label`, `origin-host-hyphen`, `origin-pattern-underscore`, `origin-ipv6`, `origin-pattern-ip`, `origin-port`, `origin-app` |
+//! | CORS_ALLOWED_ORIGINS | `origin-missing`, `origin-empty`, `origin-duplicate`, `origin-any-with-credentials`, `origin-insecure-with-credentials`, `origin-shared-domain`, `origin-null`, `origin-space`, `origin-non-ascii`, `origin-no-scheme`, `origin-scheme`, `origin-path`, `origin-user-info`, `origin-percent-escape`, `origin-host-port`, `origin-wildcard`, `origin-host-empty`, `origin-ipv6-unbracketed`, `origin-host-too-long`, `origin-host-character`, `origin-host-not-ipv4`, `origin-host-empty-label`, `origin-host-long-label`, `origin-host-hyphen`, `origin-pattern-underscore`, `origin-ipv6`, `origin-pattern-ip`, `origin-port`, `origin-app`, `origin-predicate-allows-any` |
 //! | every list | `list-star-not-alone`, `list-empty-entry`, `list-repeat` |
 //! | CORS_ALLOWED_METHODS | `methods-empty`, `method-invalid`, `method-forbidden`, `method-normalized`, `method-case`, `method-repeat` |
 //! | CORS_ALLOWED_HEADERS | `header-invalid`, `header-forbidden`, `header-cors-protocol` |
@@ -28,7 +28,7 @@ use std::fmt;
 /// assert!(preflight::CODES.contains(&"origin-path"));
 /// assert!(preflight::CODES.iter().all(|c| c.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')));
 /// ```
-pub const CODES: [&str; 52] = [
+pub const CODES: [&str; 53] = [
     "origin-missing",
     "origin-empty",
     "origin-duplicate",
@@ -58,6 +58,7 @@ pub const CODES: [&str; 52] = [
     "origin-pattern-ip",
     "origin-port",
     "origin-app",
+    "origin-predicate-allows-any",
     "list-star-not-alone",
     "list-empty-entry",
     "list-repeat",

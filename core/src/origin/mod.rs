@@ -26,13 +26,15 @@
 //! One concern per file: [`parse`] reads a request's `Origin`, [`host`] classifies hosts as
 //! browsers serialize them, [`grammar`] reads `CORS_ALLOWED_ORIGINS` entries, [`rules`] holds
 //! the checks that depend on the rest of the policy (credentials, shared domains), [`matcher`]
-//! compiles the allowlist into look-up tables, hashed by [`hash`].
+//! compiles the allowlist into look-up tables, hashed by [`hash`]; [`predicate`] holds a
+//! function that decides origins the list does not name.
 
 mod grammar;
 mod hash;
 mod host;
 mod matcher;
 mod parse;
+mod predicate;
 mod rules;
 #[cfg(test)]
 mod tests;
@@ -40,4 +42,5 @@ mod tests;
 pub(crate) use grammar::{write_entry, AllowedOrigin, PortSpec};
 pub(crate) use matcher::OriginSet;
 pub use parse::{Origin, OriginRejection, Scheme, MAX_ORIGIN_LEN};
+pub(crate) use predicate::OriginPredicate;
 pub(crate) use rules::allowed_origins;

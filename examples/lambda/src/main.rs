@@ -8,31 +8,10 @@
 
 #[cfg(not(feature = "cors"))]
 use lambda_http::run;
-use lambda_http::{service_fn, Body, Error, Request, RequestExt, Response};
+use lambda_http::{service_fn, Error};
+use preflight_example_lambda::handler;
 #[cfg(feature = "cors")]
 use preflight_lambda::run;
-
-#[cfg_attr(feature = "cors", preflight_lambda::cors)]
-async fn handler(req: Request) -> Result<Response<Body>, Error> {
-    let request_id = req
-        .lambda_context_ref()
-        .map(|context| context.request_id.clone())
-        .unwrap_or_default();
-    let response = preflight_example_items::handle(
-        req.method(),
-        req.uri().path(),
-        req.headers(),
-        req.body().as_ref(),
-        &request_id,
-    )?;
-    Ok(response.map(|body| {
-        if body.is_empty() {
-            Body::Empty
-        } else {
-            Body::from(body)
-        }
-    }))
-}
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
