@@ -110,6 +110,41 @@ fn build_policy(c: &mut Criterion) {
     }
 }
 
+/// A policy whose origins a function decides (`Settings::build_with`) over a table of 1 000
+/// tenant hosts: building it (the function is probed with `.invalid` origins) and one actual
+/// request from a tenant, which the list does not name.
+fn origin_function(c: &mut Criterion) {
+    let tenants: std::collections::HashSet<String> =
+        (0..1_000).map(|i| format!("tenant{i}.example")).collect();
+    let tenants = std::sync::Arc::new(tenants);
+    let build = || {
+        let tenants = tenants.clone();
+        preflight::Settings::from_vars([("CORS_ALLOWED_ORIGINS", "https://app.example.com")])
+            .build_with(move |origin| tenants.contains(origin.host()))
+            .unwrap()
+    };
+    let mut group = c.benchmark_group("origin_function");
+    group.bench_function("build", |b| b.iter(|| black_box(build())));
+    let policy = build();
+    let mut request = http::HeaderMap::new();
+    request.insert("origin", "https://tenant999.example".parse().unwrap());
+    assert!(matches!(
+        policy.decide(&http::Method::GET, &request),
+        preflight::Decision::Forward(ref actual) if actual.is_allowed()
+    ));
+    group.bench_function("actual_from_a_tenant", |b| {
+        b.iter(|| {
+            let decision = policy.decide(&http::Method::GET, black_box(&request));
+            if let preflight::Decision::Forward(actual) = decision {
+                let mut response = http::HeaderMap::new();
+                policy.apply(&actual, &mut response);
+                black_box(response);
+            }
+        })
+    });
+    group.finish();
+}
+
 fn main() {
     let mut criterion = Criterion::default()
         .warm_up_time(std::time::Duration::from_secs(1))
@@ -118,5 +153,6 @@ fn main() {
     request_cases(&mut criterion);
     lookup_scaling(&mut criterion);
     build_policy(&mut criterion);
+    origin_function(&mut criterion);
     criterion.final_summary();
 }
