@@ -1,9 +1,9 @@
 //! A tower [`Layer`] that applies a [`Policy`] around any service over
 //! `http` types (lambda_http, vercel_runtime, axum, hyper). Enabled by the `tower` feature.
 //!
-//! Preflights are answered by the layer without calling the inner service; every other
-//! response the inner service returns, whatever its status, is finished by
-//! [`Policy::apply`]. Errors (`Err`) of the inner service pass through untouched: turning them
+//! Preflights (and, with `CORS_REFUSE_CROSS_SITE=true`, refused cross-site requests) are
+//! answered by the layer without calling the inner service; every other response the inner
+//! service returns, whatever its status, is finished by [`Policy::apply`]. Errors (`Err`) of the inner service pass through untouched: turning them
 //! into responses is the platform adapter's job, which then decorates them too.
 //!
 //! ```
