@@ -271,17 +271,9 @@ fn app_origin(scheme: &str, rest: &str) -> Result<AllowedOrigin, EntryError> {
         // App shells: a host name (`localhost` unless the app configures another), no port.
         _ => {
             let host = rest.to_ascii_lowercase();
-            let valid = !host.is_empty()
-                && host.len() <= 253
-                && host.split('.').all(|label| {
-                    !label.is_empty()
-                        && label.len() <= 63
-                        && label
-                            .bytes()
-                            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-                        && !label.starts_with('-')
-                        && !label.ends_with('-')
-                });
+            // The host grammar of http(s) entries (labels, lengths, hyphens), without the `_`
+            // it lets Docker service names have: app hosts are DNS-style names.
+            let valid = matches!(classify_host(&host), Ok(Host::Domain)) && !host.contains('_');
             if !valid {
                 return shape(
                     format!("`{rest}` is not a host name; `{scheme}://` origins are `{scheme}://localhost` or another host name the app sets, without a port"),
