@@ -162,6 +162,9 @@ impl Settings {
             let key = key.as_ref();
             match settings.slot(key) {
                 Some(slot) => *slot = Some(value.into()),
+                // A named policy's variable (`CORS_PUBLIC_MAX_AGE`) is not a typo: `Policies`
+                // reads it.
+                None if vars::split(key).is_some() => {}
                 // Kept sorted as they come (environments list variables in any order).
                 None if vars::in_namespace(key) => {
                     let at = settings
@@ -703,10 +706,27 @@ fn max_age(value: Option<Value<'_, u64>>, problems: &mut Vec<Problem>) -> u64 {
     }
 }
 
-fn unknown_variable(name: &str) -> Problem {
-    let best = vars::ALL
-        .iter()
-        .map(|known| (strsim::levenshtein(name, known), *known))
+pub(crate) fn unknown_variable(name: &str) -> Problem {
+    // The nearest known name: one of the default policy's, or a named policy's variable with
+    // the same policy part (every `_` after `CORS_` is tried as the end of a policy name), so
+    // `CORS_PUBLIC_ALLOWED_ORIGIN` gets `CORS_PUBLIC_ALLOWED_ORIGINS`.
+    let rest = name.strip_prefix(vars::PREFIX).unwrap_or(name);
+    let policies = std::iter::once(None).chain(
+        rest.match_indices('_')
+            .map(|(at, _)| &rest[..at])
+            .filter(|policy| vars::is_policy_name(policy))
+            .map(Some),
+    );
+    // Case does not count: `CORS_public_MAX_AGE` is one step from `CORS_PUBLIC_MAX_AGE`.
+    let upper = name.to_ascii_uppercase();
+    let best = policies
+        .flat_map(|policy| {
+            let upper = &upper;
+            vars::ALL.iter().map(move |known| {
+                let candidate = vars::named(known, policy);
+                (strsim::levenshtein(upper, &candidate), candidate)
+            })
+        })
         .min();
     let fix = match best {
         Some((distance, known)) if distance <= 4 => format!("did you mean {known}?"),

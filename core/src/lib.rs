@@ -60,6 +60,7 @@ mod log;
 mod methods;
 mod names;
 mod origin;
+mod policies;
 mod policy;
 mod problem;
 mod request;
@@ -83,6 +84,7 @@ pub use names::{
 #[doc(hidden)]
 pub use origin::MAX_ORIGIN_LEN;
 pub use origin::{Origin, OriginRejection, Scheme};
+pub use policies::Policies;
 pub use policy::Policy;
 pub use problem::{ConfigError, Problem, Severity, CODES};
 pub use vary::varies_on_origin;

@@ -57,7 +57,13 @@ pub struct Policy {
     predicate: Option<OriginPredicate>,
     answers: Answers,
     warnings: Vec<Problem>,
+    /// The policy's name when it is one of [`Policies`](crate::Policies)' named policies
+    /// (upper case, as in its variables).
+    name: Option<Box<str>>,
 }
+
+/// The process's one policy built by [`Policy::cached`].
+static CACHED: OnceCell<Result<Policy, ConfigError>> = OnceCell::new();
 
 impl Settings {
     /// Validates every setting and compiles the policy. Reports **every** problem at once;
@@ -133,7 +139,30 @@ impl Policy {
             expose: config.expose,
             answers,
             warnings: config.warnings,
+            name: None,
         }
+    }
+
+    /// This policy as the named policy `name` (its warnings renamed to its variables).
+    pub(crate) fn into_named(mut self, name: &str) -> Policy {
+        self.warnings = std::mem::take(&mut self.warnings)
+            .into_iter()
+            .map(|warning| warning.in_policy(name))
+            .collect();
+        self.name = Some(name.into());
+        self
+    }
+
+    /// The policy's name when it was read as a named policy ([`Policies`](crate::Policies),
+    /// variables `CORS_<NAME>_*`), upper case; `None` for the unnamed policy (`CORS_*`) and
+    /// for policies built in code.
+    ///
+    /// ```
+    /// let policies = preflight::Policies::from_vars([("CORS_PUBLIC_ALLOWED_ORIGINS", "*")]);
+    /// assert_eq!(policies.get(Some("public")).unwrap().name(), Some("PUBLIC"));
+    /// ```
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
     }
 
     /// A typed builder; [`Builder::build`] validates like the environment path does.
@@ -171,24 +200,11 @@ impl Policy {
         Settings::from_lookup(lookup).build()
     }
 
-    /// [`Policy::from_env`] once per process (per cold start), logging the outcome once
-    /// through `tracing`: every error at `error`, every warning at `warn`. Later calls return
-    /// the same result without reading the environment again.
-    ///
-    /// ```no_run
-    /// match preflight::Policy::from_env_cached() {
-    ///     Ok(policy) => { /* serve with it */ }
-    ///     Err(err) => { /* answer 500 without CORS headers; err lists every problem */ }
-    /// }
-    /// ```
-    pub fn from_env_cached() -> Result<&'static Policy, &'static ConfigError> {
-        Policy::cached(Policy::from_env)
-    }
-
     /// The process's policy: `init` runs on the first call only (per cold start), its outcome
     /// is logged once ([`Policy::log_outcome`]), and every call returns that same result.
-    /// [`Policy::from_env_cached`] is `Policy::cached(Policy::from_env)`; the Workers adapter
-    /// gives it the isolate's bindings. The first call's `init` wins for the whole process.
+    /// Once called, it is the unnamed policy every adapter serves ([`Policy::from_env_cached`]
+    /// and the Workers adapter return it instead of reading the variables): call it in `main`
+    /// to serve a policy built in code. The first call's `init` wins for the whole process.
     ///
     /// ```
     /// let policy = preflight::Policy::cached(|| {
@@ -202,14 +218,32 @@ impl Policy {
     pub fn cached(
         init: impl FnOnce() -> Result<Policy, ConfigError>,
     ) -> Result<&'static Policy, &'static ConfigError> {
-        static POLICY: OnceCell<Result<Policy, ConfigError>> = OnceCell::new();
-        POLICY
+        CACHED
             .get_or_init(|| {
                 let result = init();
                 Policy::log_outcome(&result);
                 result
             })
             .as_ref()
+    }
+
+    /// The policy [`Policy::cached`] holds, when it has been called; `None` before. The
+    /// adapters serve it as the unnamed policy in place of the `CORS_*` variables' (so a policy
+    /// built in code, `Policy::cached` in `main`, is the one every wrapped handler uses).
+    ///
+    /// ```
+    /// # std::env::set_var("CORS_ALLOWED_ORIGINS", "https://from-env.example.com");
+    /// let before = preflight::Policy::in_cache();
+    /// assert!(before.is_none());
+    /// let _ = preflight::Policy::cached(|| {
+    ///     preflight::Policy::builder().allowed_origins(["https://from-code.example.com"]).build()
+    /// });
+    /// let policy = preflight::Policy::from_env_cached().unwrap();
+    /// assert!(policy.allows_origin("https://from-code.example.com"));
+    /// assert!(!policy.allows_origin("https://from-env.example.com"));
+    /// ```
+    pub fn in_cache() -> Option<Result<&'static Policy, &'static ConfigError>> {
+        CACHED.get().map(Result::as_ref)
     }
 
     /// Logs the outcome of building a policy the way [`Policy::from_env_cached`] does, once
@@ -222,7 +256,10 @@ impl Policy {
     /// preflight::Policy::log_outcome(&result); // "CORS policy: origins https://app.example.com; ..."
     /// ```
     pub fn log_outcome(result: &Result<Policy, ConfigError>) {
-        log::policy_outcome(result.as_ref().map(|policy| (policy, policy.warnings())));
+        log::policy_outcome(
+            result.as_ref().map(|policy| (policy, policy.warnings())),
+            result.as_ref().ok().and_then(Policy::name),
+        );
     }
 
     /// The lines [`Policy::log_outcome`] writes, each with its level (`"ERROR"`, `"WARN"`,
@@ -235,7 +272,10 @@ impl Policy {
     /// assert!(lines[0].1.starts_with("CORS policy: origins https://app.example.com;"));
     /// ```
     pub fn outcome_lines(result: &Result<Policy, ConfigError>) -> Vec<(&'static str, String)> {
-        log::policy_outcome_lines(result.as_ref().map(|policy| (policy, policy.warnings())))
+        log::policy_outcome_lines(
+            result.as_ref().map(|policy| (policy, policy.warnings())),
+            result.as_ref().ok().and_then(Policy::name),
+        )
     }
 
     /// Decides what to do with a request from its method and headers (the body is never
@@ -261,7 +301,7 @@ impl Policy {
     /// ```
     pub fn decide(&self, method: &Method, headers: &HeaderMap) -> Decision<'_> {
         let decision = self.judge(method, headers);
-        log::decision(&decision, headers);
+        log::decision(&decision, headers, self.name());
         decision
     }
 

@@ -18,6 +18,7 @@
 //! | CORS_ALLOW_CREDENTIALS, CORS_ALLOW_PRIVATE_NETWORK, CORS_REFUSE_CROSS_SITE | `boolean-invalid`, `private-network-with-any-origin`, `cross-site-guard-with-any-origin` |
 //! | CORS_MAX_AGE | `max-age-negative`, `max-age-not-a-number`, `max-age-too-large`, `max-age-above-chromium-cap` |
 //! | any other CORS_ name | `unknown-variable` |
+//! | a named policy's CORS_<NAME>_ALLOWED_ORIGINS | `policy-unknown` (the code asks for a policy no variable configures) |
 
 use std::borrow::Cow;
 use std::fmt;
@@ -28,7 +29,7 @@ use std::fmt;
 /// assert!(preflight::CODES.contains(&"origin-path"));
 /// assert!(preflight::CODES.iter().all(|c| c.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')));
 /// ```
-pub const CODES: [&str; 53] = [
+pub const CODES: [&str; 54] = [
     "origin-missing",
     "origin-empty",
     "origin-duplicate",
@@ -82,6 +83,7 @@ pub const CODES: [&str; 53] = [
     "max-age-too-large",
     "max-age-above-chromium-cap",
     "unknown-variable",
+    "policy-unknown",
 ];
 
 /// How serious a [`Problem`] is.
@@ -171,6 +173,17 @@ impl Problem {
         }
     }
 
+    /// The same problem in the named policy `policy`: its variable, and every variable its
+    /// words name, become that policy's (`CORS_MAX_AGE` → `CORS_PUBLIC_MAX_AGE`).
+    pub(crate) fn in_policy(mut self, policy: &str) -> Self {
+        if crate::vars::split(&self.variable).is_some_and(|(named, _)| named.is_none()) {
+            self.variable = crate::vars::named(&self.variable, Some(policy)).into();
+        }
+        self.reason = rename_variables(&self.reason, policy);
+        self.fix = rename_variables(&self.fix, policy);
+        self
+    }
+
     /// The problem's stable code (see [`CODES`]): what to match on, in tests and tools.
     ///
     /// ```
@@ -253,6 +266,30 @@ impl Problem {
     }
 }
 
+/// `text` with each default-policy variable it names (a whole `CORS_[A-Z_]+` word that is one
+/// of [`ALL`](crate::vars::ALL)) renamed to the policy `policy`'s, in one pass.
+fn rename_variables(text: &str, policy: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 4 * policy.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(crate::vars::PREFIX) {
+        out.push_str(&rest[..at]);
+        let word = &rest[at..];
+        let end = word
+            .bytes()
+            .position(|b| !(b.is_ascii_uppercase() || b == b'_'))
+            .unwrap_or(word.len());
+        let (name, after) = word.split_at(end);
+        if crate::vars::ALL.contains(&name) {
+            out.push_str(&crate::vars::named(name, Some(policy)));
+        } else {
+            out.push_str(name);
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
 impl fmt::Display for Problem {
     /// `error: CORS_ALLOWED_ORIGINS: "https://a.example/": <reason>. Fix: <fix>`
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -296,11 +333,12 @@ pub struct ConfigError {
 /// within a variable. Gathered in passes rather than sorted: a few problems at most, and no
 /// sort routine in the Worker's `.wasm`.
 pub(crate) fn in_order(problems: Vec<Problem>) -> Vec<Problem> {
-    let rank = |p: &Problem| {
-        crate::vars::ALL
+    let rank = |p: &Problem| match crate::vars::split(&p.variable) {
+        Some((_, variable)) => crate::vars::ALL
             .iter()
-            .position(|v| *v == p.variable)
-            .unwrap_or(crate::vars::ALL.len())
+            .position(|v| *v == variable)
+            .unwrap_or(crate::vars::ALL.len()),
+        None => crate::vars::ALL.len(),
     };
     let mut left: Vec<Option<Problem>> = problems.into_iter().map(Some).collect();
     let mut ordered = Vec::with_capacity(left.len());
@@ -324,6 +362,16 @@ impl ConfigError {
         ConfigError {
             problems: in_order(problems),
         }
+    }
+
+    /// The same error in the named policy `policy` ([`Problem::in_policy`]).
+    pub(crate) fn in_policy(self, policy: &str) -> Self {
+        ConfigError::new(
+            self.problems
+                .into_iter()
+                .map(|problem| problem.in_policy(policy))
+                .collect(),
+        )
     }
 
     /// Every problem: errors first, then warnings, each group in the order of the variables.

@@ -26,6 +26,8 @@ const LAYERS: &[&[&str]] = &[
     &["log"],
     // The compiled policy: builds from config, decides, applies.
     &["policy"],
+    // Every policy of an environment, the unnamed one and the named ones, read together.
+    &["policies"],
     // The request cycle and the tower layer, on top.
     &["handler", "layer"],
 ];
