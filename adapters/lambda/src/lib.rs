@@ -54,12 +54,32 @@ use lambda_http::tower::{Layer, Service};
 use lambda_http::{Adapter, Body, Error, IntoResponse, LambdaEvent, Request, RequestExt, Response};
 use preflight::handler;
 use preflight::layer::{Around, Runtime};
-use preflight::{ConfigError, Policy};
+use preflight::{ConfigError, Policies, Policy};
 
 pub use preflight;
 
 /// Wraps an `async fn(Request) -> Result<Response<Body>, E>` handler with CORS (see the crate
-/// documentation). Same as calling [`wrap`] at the top of the handler.
+/// documentation). Same as calling [`wrap`] at the top of the handler; with an argument,
+/// `#[cors(policy = "public")]`, the handler is served by the named policy `public` (the
+/// `CORS_PUBLIC_*` variables, [`wrap_named`]):
+///
+/// ```no_run
+/// use lambda_http::{Body, Error, Request, Response};
+///
+/// #[preflight_lambda::cors(policy = "public")]
+/// async fn catalogue(_req: Request) -> Result<Response<Body>, Error> {
+///     Ok(Response::new(Body::from("[]")))
+/// }
+/// ```
+///
+/// The name is checked when the handler compiles: it becomes part of variable names.
+///
+/// ```compile_fail
+/// #[preflight_lambda::cors(policy = "public-api")] // `-` cannot be in a variable's name
+/// async fn catalogue(_req: lambda_http::Request) -> Result<lambda_http::Response<lambda_http::Body>, lambda_http::Error> {
+///     unimplemented!()
+/// }
+/// ```
 pub use preflight_macros::lambda as cors;
 
 /// Runs `handler` for `request` under the policy from the `CORS_*` variables: what the
@@ -90,8 +110,57 @@ where
     Fut: Future<Output = Result<Response<Body>, E>>,
     E: Display,
 {
-    let request_id = Lambda.request_id(request.headers(), request.extensions());
-    Ok(handler::serve(Lambda.policy(), request_id, request, handler).await)
+    serve(Lambda::default(), request, handler).await
+}
+
+/// Runs `handler` under the named policy `policy` (`CORS_<POLICY>_*`, see
+/// [`preflight::Policies`]): what `#[cors(policy = "...")]` expands to. A name the
+/// environment does not configure answers `500` without CORS headers, and the log says what
+/// to set.
+///
+/// ```
+/// use lambda_http::{Body, Request, Response};
+///
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// # std::env::set_var("CORS_PUBLIC_ALLOWED_ORIGINS", "*");
+/// let request: Request = lambda_http::http::Request::builder()
+///     .header("origin", "https://anyone.example")
+///     .body(Body::Empty)
+///     .unwrap();
+/// let response = preflight_lambda::wrap_named("public", request, |_req| async {
+///     Ok::<_, std::convert::Infallible>(Response::new(Body::from("[]")))
+/// })
+/// .await
+/// .unwrap();
+/// assert_eq!(response.headers()["access-control-allow-origin"], "*");
+/// # });
+/// ```
+pub async fn wrap_named<F, Fut, E>(
+    policy: &'static str,
+    request: Request,
+    handler: F,
+) -> Result<Response<Body>, Error>
+where
+    F: FnOnce(Request) -> Fut,
+    Fut: Future<Output = Result<Response<Body>, E>>,
+    E: Display,
+{
+    serve(Lambda::named(policy), request, handler).await
+}
+
+/// The request cycle on Lambda, with `platform`'s policy and the Lambda request id.
+async fn serve<F, Fut, E>(
+    platform: Lambda,
+    request: Request,
+    handler: F,
+) -> Result<Response<Body>, Error>
+where
+    F: FnOnce(Request) -> Fut,
+    Fut: Future<Output = Result<Response<Body>, E>>,
+    E: Display,
+{
+    let request_id = platform.request_id(request.headers(), request.extensions());
+    Ok(handler::serve(platform.policy(), request_id, request, handler).await)
 }
 
 /// The same as the [`cors`] attribute, as a tower [`Layer`], for services composed with
@@ -109,7 +178,7 @@ where
 /// #[tokio::main]
 /// async fn main() -> Result<(), Error> {
 ///     let service = ServiceBuilder::new()
-///         .layer(preflight_lambda::CorsLayer)
+///         .layer(preflight_lambda::CorsLayer::new())
 ///         .service(service_fn(handler));
 ///     lambda_http::run(service).await
 /// }
@@ -126,18 +195,64 @@ where
 /// async fn main() -> Result<(), lambda_http::Error> {
 ///     let router = Router::new()
 ///         .route("/items", get(|| async { "[]" }))
-///         .layer(preflight_lambda::CorsLayer);
+///         .layer(preflight_lambda::CorsLayer::new());
 ///     preflight_lambda::run(router).await
 /// }
 /// ```
+///
+/// One layer per nested router gives each part of the API its own policy
+/// ([`CorsLayer::named`]).
 #[derive(Debug, Clone, Copy, Default)]
-pub struct CorsLayer;
+pub struct CorsLayer {
+    platform: Lambda,
+}
+
+impl CorsLayer {
+    /// The layer with the unnamed policy (`CORS_*`).
+    ///
+    /// ```
+    /// let layer = preflight_lambda::CorsLayer::new();
+    /// # let _ = layer;
+    /// ```
+    pub const fn new() -> Self {
+        CorsLayer {
+            platform: Lambda { policy: None },
+        }
+    }
+
+    /// The layer with the named policy `policy` (`CORS_<POLICY>_*`, see
+    /// [`preflight::Policies`]), for one nested router: a public API open to every origin
+    /// beside a credentialed one, in one function.
+    ///
+    /// ```no_run
+    /// use axum::{routing::get, Router};
+    ///
+    /// // CORS_PUBLIC_ALLOWED_ORIGINS=*
+    /// // CORS_API_ALLOWED_ORIGINS=https://app.example.com  CORS_API_ALLOW_CREDENTIALS=true
+    /// #[tokio::main]
+    /// async fn main() -> Result<(), lambda_http::Error> {
+    ///     let public = Router::new()
+    ///         .route("/items", get(|| async { "[]" }))
+    ///         .layer(preflight_lambda::CorsLayer::named("public"));
+    ///     let api = Router::new()
+    ///         .route("/me", get(|| async { "{}" }))
+    ///         .layer(preflight_lambda::CorsLayer::named("api"));
+    ///     let router = Router::new().nest("/public", public).nest("/api", api);
+    ///     preflight_lambda::run(router).await
+    /// }
+    /// ```
+    pub const fn named(policy: &'static str) -> Self {
+        CorsLayer {
+            platform: Lambda::named(policy),
+        }
+    }
+}
 
 impl<S> Layer<S> for CorsLayer {
     type Service = CorsService<S>;
 
     fn layer(&self, inner: S) -> CorsService<S> {
-        Around::new(inner, Lambda)
+        Around::new(inner, self.platform)
     }
 }
 
@@ -149,7 +264,7 @@ impl<S> Layer<S> for CorsLayer {
 ///
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
 /// # std::env::set_var("CORS_ALLOWED_ORIGINS", "https://app.example.com");
-/// let service = preflight_lambda::CorsLayer.layer(service_fn(|_req: Request| async {
+/// let service = preflight_lambda::CorsLayer::new().layer(service_fn(|_req: Request| async {
 ///     Err::<Response<Body>, Error>("the database is down".into())
 /// }));
 /// let request: Request = lambda_http::http::Request::builder()
@@ -171,15 +286,34 @@ pub type CorsService<S> = Around<S, Lambda>;
 ///
 /// ```
 /// use preflight::layer::Runtime;
-/// let id = preflight_lambda::Lambda.request_id(&Default::default(), &Default::default());
+/// let id = preflight_lambda::Lambda::default().request_id(&Default::default(), &Default::default());
 /// assert_eq!(id, None); // no Lambda context outside the runtime
 /// ```
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Lambda;
+pub struct Lambda {
+    policy: Option<&'static str>,
+}
+
+impl Lambda {
+    /// Lambda serving the named policy `policy` (`CORS_<POLICY>_*`) instead of the unnamed
+    /// one.
+    ///
+    /// ```
+    /// use preflight::layer::Runtime;
+    /// # std::env::set_var("CORS_ADMIN_ALLOWED_ORIGINS", "https://admin.example.com");
+    /// let policy = preflight_lambda::Lambda::named("admin").policy().unwrap();
+    /// assert!(policy.allows_origin("https://admin.example.com"));
+    /// ```
+    pub const fn named(policy: &'static str) -> Self {
+        Lambda {
+            policy: Some(policy),
+        }
+    }
+}
 
 impl Runtime for Lambda {
     fn policy(&self) -> Result<&'static Policy, &'static ConfigError> {
-        Policy::from_env_cached()
+        Policies::from_env_cached().get(self.policy)
     }
 
     fn request_id(&self, _headers: &HeaderMap, extensions: &Extensions) -> Option<HeaderValue> {

@@ -147,7 +147,7 @@ async fn invoke(event: LambdaRequest) -> Value {
     setup();
     // What `preflight_lambda::run` serves.
     let service = preflight_lambda::KeepRepeatedLines.layer(Adapter::from(
-        preflight_lambda::CorsLayer.layer(service_fn(handler)),
+        preflight_lambda::CorsLayer::new().layer(service_fn(handler)),
     ));
     let mut context = Context::default();
     context.request_id = "8f4c1e2a-request".into();

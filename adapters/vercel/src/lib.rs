@@ -34,7 +34,7 @@ use std::pin::Pin;
 
 use http::{Extensions, HeaderMap, HeaderValue, Request as HttpRequest, Response};
 use preflight::layer::{Around, Inner, Platform, Runtime};
-use preflight::{handler, ConfigError, Policy};
+use preflight::{handler, ConfigError, Policies, Policy};
 use tower_layer::Layer;
 use tower_service::Service;
 use vercel_runtime::{AppState, Error, ResponseBody};
@@ -96,12 +96,63 @@ where
     Fut: Future<Output = Result<Response<ResponseBody>, E>>,
     E: Display,
 {
-    let request_id = Vercel.request_id(request.headers(), request.extensions());
-    let response: Response<Body> =
-        handler::serve(Vercel.policy(), request_id, request, |request| async move {
-            handler(request).await.map(|response| response.map(Body))
-        })
-        .await;
+    serve(Vercel::default(), request, handler).await
+}
+
+/// Runs `handler` under the named policy `policy` (`CORS_<POLICY>_*`, see
+/// [`preflight::Policies`]): what `#[cors(policy = "...")]` expands to. A name the
+/// environment does not configure answers `500` without CORS headers, and the log says what
+/// to set.
+///
+/// ```
+/// use vercel_runtime::{Response, ResponseBody};
+///
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// # std::env::set_var("CORS_PUBLIC_ALLOWED_ORIGINS", "*");
+/// let request = http::Request::builder()
+///     .header("origin", "https://anyone.example")
+///     .body(())
+///     .unwrap();
+/// let response = preflight_vercel::wrap_named("public", request, |_req| async {
+///     Ok::<_, std::convert::Infallible>(Response::new(ResponseBody::from("[]")))
+/// })
+/// .await
+/// .unwrap();
+/// assert_eq!(response.headers()["access-control-allow-origin"], "*");
+/// # });
+/// ```
+pub async fn wrap_named<B, F, Fut, E>(
+    policy: &'static str,
+    request: HttpRequest<B>,
+    handler: F,
+) -> Result<Response<ResponseBody>, Error>
+where
+    F: FnOnce(HttpRequest<B>) -> Fut,
+    Fut: Future<Output = Result<Response<ResponseBody>, E>>,
+    E: Display,
+{
+    serve(Vercel::named(policy), request, handler).await
+}
+
+/// The request cycle on Vercel, with `platform`'s policy and `x-vercel-id`.
+async fn serve<B, F, Fut, E>(
+    platform: Vercel,
+    request: HttpRequest<B>,
+    handler: F,
+) -> Result<Response<ResponseBody>, Error>
+where
+    F: FnOnce(HttpRequest<B>) -> Fut,
+    Fut: Future<Output = Result<Response<ResponseBody>, E>>,
+    E: Display,
+{
+    let request_id = platform.request_id(request.headers(), request.extensions());
+    let response: Response<Body> = handler::serve(
+        platform.policy(),
+        request_id,
+        request,
+        |request| async move { handler(request).await.map(|response| response.map(Body)) },
+    )
+    .await;
     Ok(response.map(|body| body.0))
 }
 
@@ -120,7 +171,7 @@ where
 /// #[tokio::main]
 /// async fn main() -> Result<(), Error> {
 ///     let service = ServiceBuilder::new()
-///         .layer(preflight_vercel::CorsLayer)
+///         .layer(preflight_vercel::CorsLayer::new())
 ///         .service(service_fn(handler));
 ///     run(service).await
 /// }
@@ -137,18 +188,65 @@ where
 /// async fn main() -> Result<(), vercel_runtime::Error> {
 ///     let router = Router::new()
 ///         .route("/api/items", get(|| async { "[]" }))
-///         .layer(preflight_vercel::CorsLayer);
+///         .layer(preflight_vercel::CorsLayer::new());
 ///     vercel_runtime::run(ServiceBuilder::new().layer(VercelLayer::new()).service(router)).await
 /// }
 /// ```
+///
+/// One layer per nested router gives each part of the API its own policy
+/// ([`CorsLayer::named`]).
 #[derive(Debug, Clone, Copy, Default)]
-pub struct CorsLayer;
+pub struct CorsLayer {
+    platform: Vercel,
+}
+
+impl CorsLayer {
+    /// The layer with the unnamed policy (`CORS_*`).
+    ///
+    /// ```
+    /// let layer = preflight_vercel::CorsLayer::new();
+    /// # let _ = layer;
+    /// ```
+    pub const fn new() -> Self {
+        CorsLayer {
+            platform: Vercel { policy: None },
+        }
+    }
+
+    /// The layer with the named policy `policy` (`CORS_<POLICY>_*`, see
+    /// [`preflight::Policies`]), for one nested router:
+    ///
+    /// ```no_run
+    /// use axum::{routing::get, Router};
+    /// use tower::ServiceBuilder;
+    /// use vercel_runtime::axum::VercelLayer;
+    ///
+    /// // CORS_PUBLIC_ALLOWED_ORIGINS=*
+    /// // CORS_API_ALLOWED_ORIGINS=https://app.example.com  CORS_API_ALLOW_CREDENTIALS=true
+    /// #[tokio::main]
+    /// async fn main() -> Result<(), vercel_runtime::Error> {
+    ///     let public = Router::new()
+    ///         .route("/items", get(|| async { "[]" }))
+    ///         .layer(preflight_vercel::CorsLayer::named("public"));
+    ///     let api = Router::new()
+    ///         .route("/me", get(|| async { "{}" }))
+    ///         .layer(preflight_vercel::CorsLayer::named("api"));
+    ///     let router = Router::new().nest("/public", public).nest("/api", api);
+    ///     vercel_runtime::run(ServiceBuilder::new().layer(VercelLayer::new()).service(router)).await
+    /// }
+    /// ```
+    pub const fn named(policy: &'static str) -> Self {
+        CorsLayer {
+            platform: Vercel::named(policy),
+        }
+    }
+}
 
 impl<S> Layer<S> for CorsLayer {
     type Service = CorsService<S>;
 
     fn layer(&self, inner: S) -> CorsService<S> {
-        Around::new(inner, Vercel)
+        Around::new(inner, self.platform)
     }
 }
 
@@ -161,7 +259,7 @@ impl<S> Layer<S> for CorsLayer {
 /// async fn handler(_req: Request) -> Result<Response<ResponseBody>, Error> {
 ///     Err("the database is down".into())
 /// }
-/// let service = preflight_vercel::CorsLayer.layer(service_fn(handler));
+/// let service = preflight_vercel::CorsLayer::new().layer(service_fn(handler));
 /// # let _ = service;
 /// ```
 pub type CorsService<S> = Around<S, Vercel>;
@@ -171,21 +269,40 @@ pub type CorsService<S> = Around<S, Vercel>;
 /// writes. For `vercel_runtime` services (`(AppState, Request)`) it is [`wrap`] around the
 /// inner service, which gets the `AppState` back with the request; as a [`Runtime`] it serves
 /// any `http::Request<B>` → `http::Response<RB>` service too, such as an axum `Router`
-/// (`router.layer(preflight_vercel::CorsLayer)` under `vercel_runtime`'s `VercelLayer`).
+/// (`router.layer(preflight_vercel::CorsLayer::new())` under `vercel_runtime`'s `VercelLayer`).
 ///
 /// ```
 /// use preflight::layer::Runtime;
 /// let mut headers = http::HeaderMap::new();
 /// headers.insert("x-vercel-id", http::HeaderValue::from_static("fra1::abc"));
-/// let id = preflight_vercel::Vercel.request_id(&headers, &Default::default());
+/// let id = preflight_vercel::Vercel::default().request_id(&headers, &Default::default());
 /// assert_eq!(id.unwrap(), "fra1::abc");
 /// ```
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Vercel;
+pub struct Vercel {
+    policy: Option<&'static str>,
+}
+
+impl Vercel {
+    /// Vercel serving the named policy `policy` (`CORS_<POLICY>_*`) instead of the unnamed
+    /// one.
+    ///
+    /// ```
+    /// use preflight::layer::Runtime;
+    /// # std::env::set_var("CORS_ADMIN_ALLOWED_ORIGINS", "https://admin.example.com");
+    /// let policy = preflight_vercel::Vercel::named("admin").policy().unwrap();
+    /// assert!(policy.allows_origin("https://admin.example.com"));
+    /// ```
+    pub const fn named(policy: &'static str) -> Self {
+        Vercel {
+            policy: Some(policy),
+        }
+    }
+}
 
 impl Runtime for Vercel {
     fn policy(&self) -> Result<&'static Policy, &'static ConfigError> {
-        Policy::from_env_cached()
+        Policies::from_env_cached().get(self.policy)
     }
 
     fn request_id(&self, headers: &HeaderMap, _extensions: &Extensions) -> Option<HeaderValue> {
@@ -209,6 +326,8 @@ where
         (state, request): (AppState, HttpRequest<B>),
         inner: Inner<S>,
     ) -> Self::Future {
-        Box::pin(wrap(request, move |request| inner.call((state, request))))
+        Box::pin(serve(*self, request, move |request| {
+            inner.call((state, request))
+        }))
     }
 }

@@ -91,7 +91,7 @@ async fn errors_and_panics_become_500_with_cors_headers_and_the_vercel_id() {
 async fn the_layer_wraps_a_service_over_app_state_and_request() {
     setup();
     let inner = tower::service_fn(|(_state, req): (AppState, Request<String>)| handler(req));
-    let service = preflight_vercel::CorsLayer.layer(inner);
+    let service = preflight_vercel::CorsLayer::new().layer(inner);
     let state = AppState::new(LogContext::new(None, None, None));
     let response = service
         .oneshot((state, request("GET", "/api/error", &[("origin", ORIGIN)])))

@@ -63,7 +63,7 @@ use bytes::Bytes;
 use http::{Extensions, HeaderMap, HeaderValue};
 use http_body::{Body as HttpBody, Frame, SizeHint};
 use preflight::layer::{Around, Runtime};
-use preflight::{handler, ConfigError, Policy, Settings};
+use preflight::{handler, ConfigError, Policies, Policy};
 use tower_layer::Layer;
 use worker::{Env, HttpRequest, Request, Response};
 
@@ -159,14 +159,28 @@ impl HttpBody for CorsBody {
     }
 }
 
-/// The policy from the Worker's `CORS_*` bindings, compiled on the first request of the
-/// isolate and kept for the next ones. The first call logs the policy, its warnings, or every
-/// problem of an invalid configuration.
-pub fn policy(env: &Env) -> Result<&'static Policy, &'static ConfigError> {
-    Policy::cached(|| {
+/// Every policy of the Worker's `CORS_*` bindings (the unnamed one and the named ones,
+/// `CORS_<NAME>_*`: [`Policies`]), compiled on the first request of the isolate and kept for
+/// the next ones. The first call logs every policy, its warnings, or every problem of an
+/// invalid configuration.
+pub fn policies(env: &Env) -> &'static Policies {
+    Policies::cached(|| {
         console::install();
-        Settings::from_vars(console::cors_bindings(env)).build()
+        Policies::from_vars(console::cors_bindings(env))
     })
+}
+
+/// The unnamed policy of the Worker's bindings (`CORS_*`, see [`policies`]), or the policy
+/// built in code with [`Policy::cached`] when that has been called.
+pub fn policy(env: &Env) -> Result<&'static Policy, &'static ConfigError> {
+    Policy::in_cache().unwrap_or_else(|| policies(env).get(None))
+}
+
+/// The named policy `name` of the Worker's bindings (`CORS_<NAME>_*`, see [`policies`]), or
+/// the error that says it is not configured; serve a route with it through [`respond`] or
+/// [`CorsLayer::named`].
+pub fn policy_named(env: &Env, name: &str) -> Result<&'static Policy, &'static ConfigError> {
+    policies(env).get(Some(name))
 }
 
 /// The policy as a tower [`Layer`], for an axum `Router` (with `worker`'s `http` feature):
@@ -194,9 +208,34 @@ pub struct CorsLayer {
 }
 
 impl CorsLayer {
-    /// The layer with the policy from `env`'s `CORS_*` bindings ([`policy`]).
+    /// The layer with the unnamed policy of `env`'s `CORS_*` bindings ([`policy`]).
     pub fn new(env: &Env) -> Self {
         CorsLayer::with_policy(policy(env))
+    }
+
+    /// The layer with the named policy `name` of `env`'s bindings (`CORS_<NAME>_*`,
+    /// [`policy_named`]), for one nested router:
+    ///
+    /// ```no_run
+    /// use axum::{routing::get, Router};
+    /// use tower_service::Service;
+    /// use worker::{event, Context, Env, HttpRequest, Result};
+    ///
+    /// #[event(fetch)]
+    /// async fn fetch(req: HttpRequest, env: Env, _ctx: Context) -> Result<axum::response::Response> {
+    ///     let public = Router::new()
+    ///         .route("/items", get(|| async { "[]" }))
+    ///         .layer(preflight_worker::CorsLayer::named(&env, "public"));
+    ///     let api = Router::new()
+    ///         .route("/me", get(|| async { "{}" }))
+    ///         .layer(preflight_worker::CorsLayer::named(&env, "api"));
+    ///     let mut router = Router::new().nest("/public", public).nest("/api", api);
+    ///     Ok(router.call(req).await?)
+    /// }
+    /// # fn main() {}
+    /// ```
+    pub fn named(env: &Env, name: &str) -> Self {
+        CorsLayer::with_policy(policy_named(env, name))
     }
 
     /// The layer with `policy` given (or the configuration error to answer with): for tests,
@@ -536,9 +575,10 @@ mod tests {
 
     #[test]
     fn only_the_names_the_core_changed_are_rewritten() {
-        let policy = Settings::from_vars([("CORS_ALLOWED_ORIGINS", "https://app.example.com")])
-            .build()
-            .unwrap();
+        let policy =
+            preflight::Settings::from_vars([("CORS_ALLOWED_ORIGINS", "https://app.example.com")])
+                .build()
+                .unwrap();
         let mut before = http::HeaderMap::new();
         for (name, value) in [
             ("set-cookie", "a=1"),

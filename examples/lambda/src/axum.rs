@@ -1,5 +1,5 @@
 //! The example API as an axum `Router` ([`preflight_example_axum`]) on AWS Lambda: the CORS
-//! policy is one layer on the router, `.layer(preflight_lambda::CorsLayer)`, added last so
+//! policy is one layer on the router, `.layer(preflight_lambda::CorsLayer::new())`, added last so
 //! that it is the outermost and answers preflights before any other layer or route.
 //! `X-Request-Id` is the Lambda request id, read from the Lambda context that `lambda_http`
 //! puts in the request's extensions.
@@ -18,6 +18,6 @@ async fn main() -> Result<(), Error> {
             .map(|context| context.request_id.clone())
             .unwrap_or_default()
     })
-    .layer(preflight_lambda::CorsLayer);
+    .layer(preflight_lambda::CorsLayer::new());
     preflight_lambda::run(router).await
 }

@@ -2,7 +2,7 @@
 //! axum `Router` ([`preflight_example_axum::stream`]: `GET /events`, server-sent events;
 //! `GET /fail`, a panic before the first byte) run by
 //! `lambda_http::run_with_streaming_response_concurrent`, with the CORS policy as one layer on
-//! it, `.layer(preflight_lambda::CorsLayer)`. The status and headers, CORS headers included,
+//! it, `.layer(preflight_lambda::CorsLayer::new())`. The status and headers, CORS headers included,
 //! leave before the first byte of the body; a preflight is answered before any route runs; a
 //! handler that fails before its first byte is a `500` with CORS headers. With
 //! `AWS_LAMBDA_MAX_CONCURRENCY` above 1 (Lambda Managed Instances) it serves that many
@@ -16,6 +16,6 @@ use lambda_http::Error;
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     preflight_example_lambda::init_tracing();
-    let router = preflight_example_axum::stream::router().layer(preflight_lambda::CorsLayer);
+    let router = preflight_example_axum::stream::router().layer(preflight_lambda::CorsLayer::new());
     lambda_http::run_with_streaming_response_concurrent(router).await
 }

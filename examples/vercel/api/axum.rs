@@ -1,6 +1,6 @@
 //! `/axum/...`: the example API as an axum `Router` ([`preflight_example_axum`]) in one Vercel
 //! function, under `vercel_runtime`'s `VercelLayer`. The CORS policy is one layer on the
-//! router, `.layer(preflight_vercel::CorsLayer)`, added last so that it is the outermost.
+//! router, `.layer(preflight_vercel::CorsLayer::new())`, added last so that it is the outermost.
 //! `vercel.json` rewrites every `/axum/<path>` to this function with `?path=<path>`, which
 //! [`preflight_example_vercel::rewritten`] puts back before the router routes.
 
@@ -26,7 +26,7 @@ async fn main() -> Result<(), vercel_runtime::Error> {
             "/axum",
             api.nest("/stream", preflight_example_axum::stream::router()),
         )
-        .layer(preflight_vercel::CorsLayer);
+        .layer(preflight_vercel::CorsLayer::new());
     let service = router.map_request(preflight_example_vercel::rewritten);
     vercel_runtime::run(
         ServiceBuilder::new()
