@@ -1,10 +1,11 @@
-//! `preflight explain`: the policy the `CORS_*` variables describe, in plain words, and every
-//! problem the core's validation finds, worded as the adapters log them.
+//! `preflight explain`: every policy the `CORS_*` variables describe (the unnamed one and each
+//! named one, `CORS_<NAME>_*`), in plain words, and every problem the core's validation finds,
+//! worded as the adapters log them.
 
 use std::path::Path;
 
 use preflight::describe::{Description, Listed, OriginEntry, Ports};
-use preflight::{Policy, Problem, Settings};
+use preflight::{ConfigError, Policies, Policy, Problem};
 use preflight_browser::{
     MAX_PREFLIGHT_CACHE_SECONDS, SAFELISTED_REQUEST_HEADERS, SAFELISTED_RESPONSE_HEADERS,
 };
@@ -13,14 +14,19 @@ use serde_json::{json, Value};
 /// Where the variables came from, read as the adapters read them.
 struct Source {
     what: String,
-    settings: Settings,
+    pairs: Vec<(String, String)>,
 }
 
 fn read(env_file: Option<&Path>) -> Result<Source, String> {
     let Some(path) = env_file else {
         return Ok(Source {
             what: "the environment".into(),
-            settings: Settings::from_env(),
+            pairs: std::env::vars_os()
+                .filter_map(|(k, v)| {
+                    Some((k.into_string().ok()?, v.to_string_lossy().into_owned()))
+                })
+                .filter(|(k, _)| preflight::vars::in_namespace(k))
+                .collect(),
         });
     };
     let pairs: Vec<(String, String)> = dotenvy::from_path_iter(path)
@@ -29,8 +35,32 @@ fn read(env_file: Option<&Path>) -> Result<Source, String> {
         .map_err(|e| format!("--env-file {}: {e}", path.display()))?;
     Ok(Source {
         what: path.display().to_string(),
-        settings: Settings::from_vars(pairs),
+        pairs,
     })
+}
+
+impl Source {
+    /// The value of `variable` (one of `vars::ALL`) of the policy `policy`, as read.
+    fn value(&self, policy: Option<&str>, variable: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .rev()
+            .find(|(k, _)| preflight::vars::split(k) == Some((policy, variable)))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The `CORS_` names that are no policy's variable.
+    fn unknown(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self
+            .pairs
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .filter(|k| preflight::vars::in_namespace(k) && preflight::vars::split(k).is_none())
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
 }
 
 /// What one `CORS_ALLOWED_ORIGINS` entry lets in.
@@ -163,54 +193,59 @@ fn problem_json(p: &Problem) -> Value {
     })
 }
 
-/// The lines an adapter logs at cold start for this configuration, as the core writes them.
-fn log_lines(result: &Result<Policy, preflight::ConfigError>) -> Vec<String> {
-    Policy::outcome_lines(result)
+/// The lines an adapter logs at cold start for these policies, as the core writes them.
+fn log_lines(policies: &Policies) -> Vec<String> {
+    policies
+        .outcome_lines()
         .into_iter()
         .map(|(level, line)| format!("{level:<5} {line}"))
         .collect()
 }
 
-/// Prints the explanation; `Ok(true)` when the configuration is valid.
-pub fn run(env_file: Option<&Path>, as_json: bool) -> Result<bool, String> {
-    let source = read(env_file)?;
-    let result = source.settings.build();
-    let variables: Vec<(&str, &str)> = preflight::vars::ALL
-        .iter()
-        .filter_map(|name| Some((*name, source.settings.get(name)?)))
-        .collect();
-    if as_json {
-        let value = json!({
-            "source": source.what,
-            "variables": variables.iter().map(|(k, v)| json!({"name": k, "value": v})).collect::<Vec<_>>(),
-            "unknown_variables": &source.settings.unknown,
-            "valid": result.is_ok(),
-            "policy": result.as_ref().ok().map(|p| description_json(&p.describe())),
-            "problems": match &result {
-                Ok(p) => p.warnings().iter().map(problem_json).collect::<Vec<_>>(),
-                Err(e) => e.problems().iter().map(problem_json).collect(),
-            },
-            "log": log_lines(&result),
-        });
-        println!("{}", serde_json::to_string_pretty(&value).expect("JSON"));
-        return Ok(result.is_ok());
+/// A policy's title: `The policy` for the unnamed one, `The policy PUBLIC` for a named one.
+fn title(name: Option<&str>) -> String {
+    match name {
+        None => "The policy".to_string(),
+        Some(name) => format!("The policy {name} (CORS_{name}_*)"),
     }
+}
 
-    println!("CORS_* variables from {}:", source.what);
-    for name in preflight::vars::ALL {
-        match source.settings.get(name) {
-            Some(value) => println!("  {name} = {value}"),
-            None => println!("  {name} (not set: default)"),
-        }
-    }
-    for name in &source.settings.unknown {
-        println!("  {name} (not a preflight variable)");
-    }
-    println!();
-    match &result {
+/// One policy's variables, as read.
+fn variables<'a>(source: &'a Source, name: Option<&str>) -> Vec<(String, Option<&'a str>)> {
+    preflight::vars::ALL
+        .iter()
+        .map(|variable| {
+            (
+                preflight::vars::named(variable, name),
+                source.value(name, variable),
+            )
+        })
+        .collect()
+}
+
+fn policy_json(
+    source: &Source,
+    name: Option<&str>,
+    result: Result<&Policy, &ConfigError>,
+) -> Value {
+    json!({
+        "name": name,
+        "variables": variables(source, name).iter().filter_map(|(k, v)| Some(json!({"name": k, "value": (*v)?}))).collect::<Vec<_>>(),
+        "valid": result.is_ok(),
+        "policy": result.ok().map(|p| description_json(&p.describe())),
+        "problems": match result {
+            Ok(p) => p.warnings().iter().map(problem_json).collect::<Vec<_>>(),
+            Err(e) => e.problems().iter().map(problem_json).collect(),
+        },
+    })
+}
+
+/// Prints one policy in words, or its problems.
+fn print_policy(name: Option<&str>, result: Result<&Policy, &ConfigError>) {
+    match result {
         Ok(policy) => {
             let description = policy.describe();
-            println!("The policy:");
+            println!("{}:", title(name));
             println!("  origins:");
             for entry in &description.origins {
                 println!("    {:<32} {}", entry.to_string(), origin_words(entry));
@@ -231,7 +266,8 @@ pub fn run(env_file: Option<&Path>, as_json: bool) -> Result<bool, String> {
         }
         Err(err) => {
             println!(
-                "INVALID: {} error(s). The adapters answer every request 500 without CORS headers until this is fixed; nothing falls back to allowing every origin.",
+                "{}: INVALID: {} error(s). The adapters answer every request it serves 500 without CORS headers until this is fixed; nothing falls back to allowing every origin.",
+                title(name),
                 err.errors().count()
             );
             for p in err.problems() {
@@ -239,10 +275,68 @@ pub fn run(env_file: Option<&Path>, as_json: bool) -> Result<bool, String> {
             }
         }
     }
+}
+
+/// Prints the explanation; `Ok(true)` when every policy is valid.
+pub fn run(env_file: Option<&Path>, as_json: bool) -> Result<bool, String> {
+    let source = read(env_file)?;
+    let policies = Policies::from_vars(source.pairs.iter().map(|(k, v)| (k.as_str(), v.clone())));
+    let valid = policies.iter().all(|(_, result)| result.is_ok());
+    if as_json {
+        // The unnamed policy's fields at the top (as before named policies), every policy
+        // under `policies`.
+        let unnamed = policies
+            .configured(None)
+            .map(|result| policy_json(&source, None, result));
+        let field = |key: &str| unnamed.as_ref().map_or(Value::Null, |u| u[key].clone());
+        let mut problems: Vec<Value> = policies.warnings().iter().map(problem_json).collect();
+        if let Value::Array(more) = field("problems") {
+            problems.extend(more);
+        }
+        let value = json!({
+            "source": source.what,
+            "variables": field("variables"),
+            "unknown_variables": source.unknown(),
+            "valid": valid,
+            "policy": field("policy"),
+            "problems": problems,
+            "policies": policies.iter().map(|(name, result)| policy_json(&source, name, result)).collect::<Vec<_>>(),
+            "log": log_lines(&policies),
+        });
+        println!("{}", serde_json::to_string_pretty(&value).expect("JSON"));
+        return Ok(valid);
+    }
+
+    println!("CORS_* variables from {}:", source.what);
+    for name in policies.names() {
+        for (variable, value) in variables(&source, name) {
+            match value {
+                Some(value) => println!("  {variable} = {value}"),
+                None => println!("  {variable} (not set: default)"),
+            }
+        }
+    }
+    for name in source.unknown() {
+        println!("  {name} (not a preflight variable)");
+    }
+    for (name, result) in policies.iter() {
+        println!();
+        print_policy(name, result);
+    }
+    if !policies.warnings().is_empty() {
+        println!();
+        println!(
+            "Warnings about the variables ({}):",
+            policies.warnings().len()
+        );
+        for w in policies.warnings() {
+            println!("  - {w}");
+        }
+    }
     println!();
     println!("What the adapters log at cold start:");
-    for line in log_lines(&result) {
+    for line in log_lines(&policies) {
         println!("  {line}");
     }
-    Ok(result.is_ok())
+    Ok(valid)
 }

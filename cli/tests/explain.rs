@@ -175,3 +175,67 @@ fn tempfile() -> (std::path::PathBuf, std::fs::File) {
     let file = std::fs::File::create(&path).unwrap();
     (path, file)
 }
+
+#[test]
+fn named_policies_each_in_words_and_json() {
+    let env = [
+        ("CORS_PUBLIC_ALLOWED_ORIGINS", "*"),
+        ("CORS_PUBLIC_ALLOWED_METHODS", "GET"),
+        ("CORS_API_ALLOWED_ORIGINS", "https://app.example.com"),
+        ("CORS_API_ALLOW_CREDENTIALS", "true"),
+    ];
+    let out = explain(&env, &[]);
+    let words = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{words}");
+    for part in [
+        "CORS_PUBLIC_ALLOWED_METHODS = GET",
+        "CORS_API_MAX_AGE (not set: default)",
+        "The policy API (CORS_API_*):",
+        "The policy PUBLIC (CORS_PUBLIC_*):",
+        "credentials: yes",
+        "INFO  CORS policy PUBLIC: origins *;",
+        "INFO  CORS policy API: origins https://app.example.com;",
+    ] {
+        assert!(words.contains(part), "missing {part:?} in:\n{words}");
+    }
+    // No unnamed policy is configured, so none is explained (nor reported missing).
+    assert!(!words.contains("CORS_ALLOWED_ORIGINS"), "{words}");
+
+    let json = explain(&env, &["--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(json["valid"], true);
+    assert_eq!(json["policy"], serde_json::Value::Null);
+    assert_eq!(json["policies"][0]["name"], "API");
+    assert_eq!(json["policies"][0]["policy"]["credentials"], true);
+    assert_eq!(json["policies"][1]["name"], "PUBLIC");
+    assert_eq!(
+        json["policies"][1]["variables"][0]["name"],
+        "CORS_PUBLIC_ALLOWED_ORIGINS"
+    );
+
+    // One invalid named policy makes the whole explanation invalid, under its own variable.
+    let out = explain(
+        &[
+            ("CORS_ALLOWED_ORIGINS", "https://app.example.com"),
+            ("CORS_API_ALLOWED_ORIGINS", "*"),
+            ("CORS_API_ALLOW_CREDENTIALS", "true"),
+        ],
+        &[],
+    );
+    let words = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{words}");
+    assert!(
+        words.contains("The policy API (CORS_API_*): INVALID: 1 error(s)"),
+        "{words}"
+    );
+    assert!(
+        words.contains("error: CORS_API_ALLOWED_ORIGINS: \"*\""),
+        "{words}"
+    );
+    // The words name the policy's own variables.
+    assert!(
+        words.contains("cannot be used with CORS_API_ALLOW_CREDENTIALS=true")
+            && words.contains("or set CORS_API_ALLOW_CREDENTIALS=false"),
+        "{words}"
+    );
+}

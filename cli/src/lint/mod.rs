@@ -79,7 +79,8 @@ fn json_or_report(text: &str, report: &mut Report<'_>, tool: &str) -> Option<ser
 }
 
 /// Validates `CORS_*` values `(name, value, line)` found in `context` as the adapters will,
-/// reporting each problem on its variable's line (or `fallback_line`).
+/// every policy they configure, reporting each problem on its variable's line (or
+/// `fallback_line`).
 fn validate(
     report: &mut Report<'_>,
     context: &str,
@@ -89,12 +90,17 @@ fn validate(
     if vars.is_empty() {
         return;
     }
-    let settings =
-        preflight::Settings::from_vars(vars.iter().map(|(k, v, _)| (k.as_str(), v.clone())));
-    let problems: Vec<preflight::Problem> = match settings.build() {
-        Ok(policy) => policy.warnings().to_vec(),
-        Err(err) => err.problems().to_vec(),
-    };
+    // Every policy the values configure, the unnamed one and each named one (`CORS_<NAME>_*`),
+    // as the adapters read them at cold start.
+    let policies =
+        preflight::Policies::from_vars(vars.iter().map(|(k, v, _)| (k.as_str(), v.clone())));
+    let mut problems: Vec<preflight::Problem> = policies.warnings().to_vec();
+    for (_, result) in policies.iter() {
+        problems.extend_from_slice(match result {
+            Ok(policy) => policy.warnings(),
+            Err(err) => err.problems(),
+        });
+    }
     for p in problems {
         let level = match p.severity() {
             preflight::Severity::Error => Level::Error,
