@@ -3,12 +3,14 @@
 //! only (with a fallback of their own), a handler that panics (`/error`) and the router's
 //! fallback. Each platform's axum example (`examples/lambda`'s `items-axum`,
 //! `examples/vercel`'s `api/axum.rs`, `examples/worker-axum`) puts the same one CORS layer on
-//! it with `Router::layer`; there is no CORS code here.
+//! it with `Router::layer`; there is no CORS code here. [`scoped`] is two APIs with a policy
+//! each, one layer per nested router.
 //!
 //! The answers are those of [`preflight_example_items::handle`], so the conformance matrix
 //! (tests/matrix.toml) holds for this API as for the others; the routing is axum's.
 #![forbid(unsafe_code)]
 
+pub mod scoped;
 #[cfg(feature = "stream")]
 pub mod stream;
 

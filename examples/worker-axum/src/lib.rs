@@ -15,6 +15,16 @@ use worker::{event, Context, Env, HttpRequest, Result};
 
 #[event(fetch)]
 async fn fetch(req: HttpRequest, env: Env, _ctx: Context) -> Result<axum::response::Response> {
+    // Two more APIs with a policy each (`CORS_PUBLIC_*`, `CORS_API_*`), one layer per nested
+    // router: `/public/...` and `/api/...`.
+    let path = req.uri().path();
+    if path.starts_with("/public/") || path.starts_with("/api/") {
+        let mut scoped = preflight_example_axum::scoped::router(
+            preflight_worker::CorsLayer::named(&env, "public"),
+            preflight_worker::CorsLayer::named(&env, "api"),
+        );
+        return Ok(scoped.call(req).await?);
+    }
     let mut router = preflight_example_axum::router(|headers, _extensions| {
         headers
             .get("cf-ray")
