@@ -145,6 +145,56 @@ fn origin_function(c: &mut Criterion) {
     group.finish();
 }
 
+/// Three named policies (`CORS_<NAME>_*`) read together, what a cold start with per-route
+/// policies validates; and a preflight served by one of them, the name looked up per request
+/// as the adapters' layers do, beside the same preflight on the policy directly.
+fn named_policies(c: &mut Criterion) {
+    let vars = [
+        ("CORS_PUBLIC_ALLOWED_ORIGINS", "*"),
+        ("CORS_PUBLIC_ALLOWED_METHODS", "GET"),
+        ("CORS_API_ALLOWED_ORIGINS", "https://app.example.com"),
+        ("CORS_API_ALLOW_CREDENTIALS", "true"),
+        (
+            "CORS_API_ALLOWED_HEADERS",
+            "Authorization,Content-Type,X-Csrf-Token",
+        ),
+        (
+            "CORS_PARTNER_ALLOWED_ORIGINS",
+            "https://a.partner.example,https://b.partner.example,https://*.c.partner.example",
+        ),
+        ("CORS_PARTNER_MAX_AGE", "600"),
+        ("PATH", "/usr/bin"),
+    ];
+    let mut group = c.benchmark_group("named_policies");
+    group.bench_function("build_three", |b| {
+        b.iter(|| black_box(preflight::Policies::from_vars(black_box(vars))))
+    });
+    let policies = preflight::Policies::from_vars(vars);
+    assert_eq!(policies.names().count(), 3);
+    let mut request = http::HeaderMap::new();
+    request.insert("origin", "https://app.example.com".parse().unwrap());
+    request.insert("access-control-request-method", "PUT".parse().unwrap());
+    request.insert(
+        "access-control-request-headers",
+        "x-csrf-token".parse().unwrap(),
+    );
+    let preflight = |policy: &preflight::Policy| {
+        let decision = policy.decide(&http::Method::OPTIONS, black_box(&request));
+        if let preflight::Decision::Preflight(answer) = decision {
+            assert!(answer.is_allowed());
+            let mut response = http::HeaderMap::new();
+            answer.write_headers(&mut response);
+            black_box(response);
+        }
+    };
+    group.bench_function("preflight_by_name", |b| {
+        b.iter(|| preflight(policies.get(black_box(Some("api"))).unwrap()))
+    });
+    let api = policies.get(Some("api")).unwrap();
+    group.bench_function("preflight_direct", |b| b.iter(|| preflight(api)));
+    group.finish();
+}
+
 fn main() {
     let mut criterion = Criterion::default()
         .warm_up_time(std::time::Duration::from_secs(1))
@@ -154,5 +204,6 @@ fn main() {
     lookup_scaling(&mut criterion);
     build_policy(&mut criterion);
     origin_function(&mut criterion);
+    named_policies(&mut criterion);
     criterion.final_summary();
 }
