@@ -370,6 +370,24 @@ impl Policy {
     pub fn from_env_cached() -> Result<&'static Policy, &'static ConfigError> {
         Policy::in_cache().unwrap_or_else(|| Policies::from_env_cached().get(None))
     }
+
+    /// The policy the Lambda and Vercel adapters serve for `name`: the unnamed one
+    /// ([`Policy::from_env_cached`], which a policy built with [`Policy::cached`] replaces),
+    /// or the named one of [`Policies::from_env_cached`].
+    ///
+    /// ```
+    /// # std::env::set_var("CORS_PUBLIC_ALLOWED_ORIGINS", "*");
+    /// let public = preflight::Policy::from_env_cached_named(Some("public")).unwrap();
+    /// assert!(public.allows_any_origin());
+    /// ```
+    pub fn from_env_cached_named(
+        name: Option<&str>,
+    ) -> Result<&'static Policy, &'static ConfigError> {
+        match name {
+            None => Policy::from_env_cached(),
+            Some(_) => Policies::from_env_cached().get(name),
+        }
+    }
 }
 
 /// Whether two policy names are the same: both unnamed, or equal ignoring ASCII case.

@@ -54,7 +54,7 @@ use lambda_http::tower::{Layer, Service};
 use lambda_http::{Adapter, Body, Error, IntoResponse, LambdaEvent, Request, RequestExt, Response};
 use preflight::handler;
 use preflight::layer::{Around, Runtime};
-use preflight::{ConfigError, Policies, Policy};
+use preflight::{ConfigError, Policy};
 
 pub use preflight;
 
@@ -313,7 +313,7 @@ impl Lambda {
 
 impl Runtime for Lambda {
     fn policy(&self) -> Result<&'static Policy, &'static ConfigError> {
-        Policies::from_env_cached().get(self.policy)
+        Policy::from_env_cached_named(self.policy)
     }
 
     fn request_id(&self, _headers: &HeaderMap, extensions: &Extensions) -> Option<HeaderValue> {

@@ -34,7 +34,7 @@ use std::pin::Pin;
 
 use http::{Extensions, HeaderMap, HeaderValue, Request as HttpRequest, Response};
 use preflight::layer::{Around, Inner, Platform, Runtime};
-use preflight::{handler, ConfigError, Policies, Policy};
+use preflight::{handler, ConfigError, Policy};
 use tower_layer::Layer;
 use tower_service::Service;
 use vercel_runtime::{AppState, Error, ResponseBody};
@@ -302,7 +302,7 @@ impl Vercel {
 
 impl Runtime for Vercel {
     fn policy(&self) -> Result<&'static Policy, &'static ConfigError> {
-        Policies::from_env_cached().get(self.policy)
+        Policy::from_env_cached_named(self.policy)
     }
 
     fn request_id(&self, headers: &HeaderMap, _extensions: &Extensions) -> Option<HeaderValue> {
