@@ -15,7 +15,7 @@ import urllib.request
 
 import pytest
 
-from browser import (Browser, LambdaAxumFunction, LambdaFunction, PageServer, WorkerAxumAbortFunction,
+from browser import (LambdaAxumFunction, LambdaFunction, PageServer, WorkerAxumAbortFunction,
                      WorkerAxumFunction, WorkerFunction, fetch_init, load_matrix, run_case)
 from vercel import VercelAxumFunction, VercelFunction
 
@@ -24,13 +24,6 @@ PLATFORMS = {"lambda": LambdaFunction, "vercel": VercelFunction, "worker": Worke
              "worker-axum": WorkerAxumFunction}
 PAGE, OTHER = PageServer(), PageServer()
 POLICIES, CASES = load_matrix(page=PAGE.port, other=OTHER.port)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    browser = Browser()
-    yield browser
-    browser.close()
 
 
 @pytest.fixture(scope="module")

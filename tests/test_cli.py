@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from browser import Browser, LambdaFunction, PageServer, WorkerFunction, free_port
+from browser import LambdaFunction, PageServer, WorkerFunction, free_port
 from vercel import VercelFunction
 from tools import ROOT, missing, require, require_module
 
@@ -30,13 +30,6 @@ def cli():
     """The `preflight` binary, built from this checkout."""
     subprocess.run(["cargo", "build", "-q", "-p", "preflight-cors-cli"], cwd=ROOT, check=True)
     return os.path.join(ROOT, "target", "debug", "preflight")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    browser = Browser()
-    yield browser
-    browser.close()
 
 
 def wait_for_port(port, process, log, timeout=60):

@@ -12,7 +12,7 @@ import urllib.request
 
 import pytest
 
-from browser import Browser, LambdaFunction, PageServer, WorkerFunction
+from browser import LambdaFunction, PageServer, WorkerFunction
 from vercel import VercelFunction
 
 PLATFORMS = {"lambda": LambdaFunction, "vercel": VercelFunction, "worker": WorkerFunction}
@@ -44,13 +44,6 @@ fetch(url, {method: "POST", body: "amount=1000"})
   .then(async (r) => done({status: r.status, body: await r.text()}))
   .catch((e) => done({error: String(e)}));
 """
-
-
-@pytest.fixture(scope="module")
-def browser():
-    browser = Browser()
-    yield browser
-    browser.close()
 
 
 @pytest.fixture(scope="module", params=PLATFORMS)

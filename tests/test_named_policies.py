@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from browser import Browser, LambdaFunction, PageServer, WorkerAxumFunction, fetch_init
+from browser import LambdaFunction, PageServer, WorkerAxumFunction, fetch_init
 from vercel import VercelFunction
 
 
@@ -45,13 +45,6 @@ POLICIES = {
     "CORS_API_ALLOWED_HEADERS": "Content-Type",
 }
 BLOCKED = "has been blocked by CORS policy"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    browser = Browser()
-    yield browser
-    browser.close()
 
 
 @pytest.fixture(scope="module", params=PLATFORMS)

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from browser import Browser, LambdaTenantsFunction, PageServer, fetch_init
+from browser import LambdaTenantsFunction, PageServer, fetch_init
 
 PAGE = PageServer()
 LISTED = f"http://app.test:{PAGE.port}"
@@ -16,13 +16,6 @@ TENANT = f"http://acme.test:{PAGE.port}"
 OTHER = f"http://evil.test:{PAGE.port}"
 CALL = {"method": "PUT", "path": "/items/42", "body": '{"name": "kiwi"}',
         "headers": {"Authorization": "Bearer t", "Content-Type": "application/json"}}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    browser = Browser()
-    yield browser
-    browser.close()
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from browser import Browser, LambdaStreamFunction, PageServer
+from browser import LambdaStreamFunction, PageServer
 from vercel import VercelAxumFunction
 
 PAGE = PageServer()
@@ -53,13 +53,6 @@ source.onmessage = (e) => {
 };
 source.onerror = () => { source.close(); done({outcome: "error", events}); };
 """
-
-
-@pytest.fixture(scope="module")
-def browser():
-    browser = Browser()
-    yield browser
-    browser.close()
 
 
 class VercelStream(VercelAxumFunction):
