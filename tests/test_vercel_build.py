@@ -24,7 +24,7 @@ def output():
 def test_the_output_publishes_only_public_and_holds_every_executable(output):
     assert output_problems(output, PUBLIC) == []
     # The three functions of api/, and public/ as the only static files.
-    assert sorted(functions(output)) == ["/api/axum", "/api/catalogue", "/api/error", "/api/items", "/api/items/[id]", "/api/me"]
+    assert sorted(functions(output)) == ["/api/axum", "/api/catalogue", "/api/error", "/api/items", "/api/items/[id]", "/api/me", "/api/tenants"]
     assert sorted(os.listdir(os.path.join(output, "static"))) == sorted(os.listdir(PUBLIC))
 
 

@@ -170,6 +170,15 @@ pub fn policies(env: &Env) -> &'static Policies {
     })
 }
 
+/// The unnamed policy's settings from the Worker's `CORS_*` bindings, read as [`policy`]
+/// reads them (TOML lists joined with commas, numbers and booleans written out, typos kept
+/// for their warnings): for a policy built in code from the bindings, such as one whose
+/// origins a function decides (`preflight_worker::settings(&env).build_with(..)`, served with
+/// [`CorsLayer::with_policy`] or [`respond`]).
+pub fn settings(env: &Env) -> preflight::Settings {
+    preflight::Settings::from_vars(console::cors_bindings(env))
+}
+
 /// The unnamed policy of the Worker's bindings (`CORS_*`, see [`policies`]), or the policy
 /// built in code with [`Policy::cached`] when that has been called.
 pub fn policy(env: &Env) -> Result<&'static Policy, &'static ConfigError> {

@@ -83,3 +83,19 @@ pub fn handle(
     }
     Ok(response)
 }
+
+/// The tenant table of the multi-tenant examples (origins decided by a function): host names
+/// from a comma-separated list (the `TENANT_HOSTS` variable or binding), trimmed and lower
+/// case, empty entries left out.
+///
+/// ```
+/// let hosts = preflight_example_items::tenant_hosts(" Acme.test, ,globex.test");
+/// assert!(hosts.contains("acme.test") && hosts.contains("globex.test"));
+/// assert_eq!(hosts.len(), 2);
+/// ```
+pub fn tenant_hosts(list: &str) -> std::collections::HashSet<String> {
+    list.split(',')
+        .map(|host| host.trim().to_ascii_lowercase())
+        .filter(|host| !host.is_empty())
+        .collect()
+}

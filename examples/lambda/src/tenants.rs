@@ -19,12 +19,8 @@ use preflight_lambda::preflight::{Policy, Settings};
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     preflight_example_lambda::init_tracing();
-    let tenants: HashSet<String> = std::env::var("TENANT_HOSTS")
-        .unwrap_or_default()
-        .split(',')
-        .map(|host| host.trim().to_ascii_lowercase())
-        .filter(|host| !host.is_empty())
-        .collect();
+    let tenants: HashSet<String> =
+        preflight_example_items::tenant_hosts(&std::env::var("TENANT_HOSTS").unwrap_or_default());
     let _ = Policy::cached(|| {
         Settings::from_env().build_with(move |origin| tenants.contains(origin.host()))
     });
