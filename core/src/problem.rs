@@ -18,7 +18,7 @@
 //! | CORS_ALLOW_CREDENTIALS, CORS_ALLOW_PRIVATE_NETWORK, CORS_REFUSE_CROSS_SITE | `boolean-invalid`, `private-network-with-any-origin`, `cross-site-guard-with-any-origin` |
 //! | CORS_MAX_AGE | `max-age-negative`, `max-age-not-a-number`, `max-age-too-large`, `max-age-above-chromium-cap` |
 //! | any other CORS_ name | `unknown-variable` |
-//! | a named policy's CORS_<NAME>_ALLOWED_ORIGINS | `policy-unknown` (the code asks for a policy no variable configures) |
+//! | a named policy's `CORS_<NAME>_ALLOWED_ORIGINS` | `policy-unknown` (the code asks for a policy no variable configures) |
 
 use std::borrow::Cow;
 use std::fmt;
