@@ -55,7 +55,7 @@ impl Source {
             .pairs
             .iter()
             .map(|(k, _)| k.as_str())
-            .filter(|k| preflight::vars::in_namespace(k) && preflight::vars::split(k).is_none())
+            .filter(|k| preflight::vars::is_unknown(k))
             .collect();
         names.sort_unstable();
         names.dedup();

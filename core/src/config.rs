@@ -163,10 +163,9 @@ impl Settings {
             match settings.slot(key) {
                 Some(slot) => *slot = Some(value.into()),
                 // A named policy's variable (`CORS_PUBLIC_MAX_AGE`) is not a typo: `Policies`
-                // reads it.
-                None if vars::split(key).is_some() => {}
-                // Kept sorted as they come (environments list variables in any order).
-                None if vars::in_namespace(key) => {
+                // reads it. Typos are kept sorted as they come (environments list variables
+                // in any order).
+                None if vars::is_unknown(key) => {
                     let at = settings
                         .unknown
                         .partition_point(|known| known.as_str() < key);

@@ -119,7 +119,7 @@ impl Policies {
                     };
                     named[at].1.push((variable, value.into()));
                 }
-                None if vars::in_namespace(key) => {
+                None if vars::is_unknown(key) => {
                     if let Err(at) = unknown.binary_search_by(|known| known.as_str().cmp(key)) {
                         unknown.insert(at, key.to_string());
                     }

@@ -67,6 +67,19 @@ pub fn in_namespace(name: &str) -> bool {
     name.starts_with(PREFIX)
 }
 
+/// Whether `name` is in the variables' namespace but no policy's variable: a likely typo,
+/// reported as `unknown-variable` with a did-you-mean (the one rule the core, the adapters
+/// and the CLI use to tell).
+///
+/// ```
+/// assert!(preflight::vars::is_unknown("CORS_ALLOWED_ORIGIN"));
+/// assert!(!preflight::vars::is_unknown("CORS_PUBLIC_ALLOWED_ORIGINS")); // the policy PUBLIC's
+/// assert!(!preflight::vars::is_unknown("PATH"));
+/// ```
+pub fn is_unknown(name: &str) -> bool {
+    in_namespace(name) && split(name).is_none()
+}
+
 /// The longest policy name accepted ([`is_policy_name`]): the variable names stay readable
 /// and well under every platform's limit on names.
 pub const MAX_POLICY_NAME_LEN: usize = 32;
