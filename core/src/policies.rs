@@ -368,7 +368,7 @@ impl Policy {
     /// }
     /// ```
     pub fn from_env_cached() -> Result<&'static Policy, &'static ConfigError> {
-        Policy::in_cache().unwrap_or_else(|| Policies::from_env_cached().get(None))
+        Policy::serving(None, Policies::from_env_cached)
     }
 
     /// The policy the Lambda and Vercel adapters serve for `name`: the unnamed one
@@ -383,9 +383,26 @@ impl Policy {
     pub fn from_env_cached_named(
         name: Option<&str>,
     ) -> Result<&'static Policy, &'static ConfigError> {
-        match name {
-            None => Policy::from_env_cached(),
-            Some(_) => Policies::from_env_cached().get(name),
+        Policy::serving(name, Policies::from_env_cached)
+    }
+
+    /// Which policy an adapter serves for `name`, the one rule for every platform: the policy
+    /// built in code with [`Policy::cached`] when there is one and `name` is `None`, otherwise
+    /// `name` in the set `policies` gives (read only when needed: the environment on Lambda
+    /// and Vercel, the isolate's bindings on Workers).
+    ///
+    /// ```
+    /// let policies = Box::leak(Box::new(preflight::Policies::from_vars([("CORS_API_ALLOWED_ORIGINS", "*")])));
+    /// let api = preflight::Policy::serving(Some("api"), || &*policies).unwrap();
+    /// assert!(api.allows_any_origin());
+    /// ```
+    pub fn serving(
+        name: Option<&str>,
+        policies: impl FnOnce() -> &'static Policies,
+    ) -> Result<&'static Policy, &'static ConfigError> {
+        match (name, Policy::in_cache()) {
+            (None, Some(cached)) => cached,
+            _ => policies().get(name),
         }
     }
 }

@@ -182,14 +182,14 @@ pub fn settings(env: &Env) -> preflight::Settings {
 /// The unnamed policy of the Worker's bindings (`CORS_*`, see [`policies`]), or the policy
 /// built in code with [`Policy::cached`] when that has been called.
 pub fn policy(env: &Env) -> Result<&'static Policy, &'static ConfigError> {
-    Policy::in_cache().unwrap_or_else(|| policies(env).get(None))
+    Policy::serving(None, || policies(env))
 }
 
 /// The named policy `name` of the Worker's bindings (`CORS_<NAME>_*`, see [`policies`]), or
 /// the error that says it is not configured; serve a route with it through [`respond`] or
 /// [`CorsLayer::named`].
 pub fn policy_named(env: &Env, name: &str) -> Result<&'static Policy, &'static ConfigError> {
-    policies(env).get(Some(name))
+    Policy::serving(Some(name), || policies(env))
 }
 
 /// The policy as a tower [`Layer`], for an axum `Router` (with `worker`'s `http` feature):
